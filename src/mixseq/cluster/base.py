@@ -1,0 +1,99 @@
+"""The clustering interface shared by every method (MixSeq, MixARMA, DTCR, ...).
+
+``fit(X)`` takes microscopic training series ``X`` (float array ``[m, T]`` on the original scale,
+optionally with ``dates``) and sets ``labels_`` (``[m]`` ints in ``0..K-1``); ``predict(X)`` assigns
+new series. Methods that are scale-sensitive normalise internally. ``fit`` may write a per-epoch
+or per-iteration TSV log to ``log_path`` (columns documented per method) so that convergence figures
+come from logs, not re-runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: name -> "module:Class". Modules are imported lazily so a method's heavy deps load only when used.
+REGISTRY: dict[str, str] = {
+    "macro": "mixseq.cluster.base:MacroClusterer",
+    "truth": "mixseq.cluster.base:TruthClusterer",
+    "mixarma": "mixseq.cluster.mixarma:MixARMA",
+    "mixseq": "mixseq.cluster.mixseq:MixSeq",
+    "dtcr": "mixseq.cluster.dtcr:DTCR",
+    "dstw": "mixseq.cluster.dstw:DSTW",
+    "jabba": "mixseq.cluster.symbolic:JABBAClusterer",
+    "kshape": "mixseq.cluster.tslearn_baselines:KShapeClusterer",
+    "dtw_kmeans": "mixseq.cluster.tslearn_baselines:DTWKMeansClusterer",
+}
+
+
+class ClusterMethod(ABC):
+    """Base class. Subclasses take ``n_clusters`` and ``seed`` plus method-specific keyword options."""
+
+    name: str = "base"
+
+    def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
+        if int(n_clusters) < 1:
+            raise ValueError(f"{self.name}: n_clusters must be >= 1, got {n_clusters}")
+        self.n_clusters = int(n_clusters)
+        self.seed = int(seed)
+        self.options = options
+        self.labels_: np.ndarray | None = None
+
+    @abstractmethod
+    def fit(
+        self,
+        X: np.ndarray,
+        dates: pd.DatetimeIndex | None = None,
+        log_path: str | Path | None = None,
+        labels_true: np.ndarray | None = None,
+    ) -> ClusterMethod:
+        """Fit on ``X`` ``[m, T]``; set ``labels_``."""
+
+    def predict(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
+        """Assign clusters to new series (default: not supported)."""
+        raise NotImplementedError(f"{self.name} cannot assign new series")
+
+    def save(self, path: str | Path) -> None:
+        """Persist the fitted model (default: nothing beyond the labels the rule writes)."""
+        Path(path).write_text(f"{self.name}: no model state beyond assignments\n")
+
+
+class MacroClusterer(ClusterMethod):
+    """K = 1: every series in one cluster, i.e. forecasting the macroscopic series directly."""
+
+    name = "macro"
+
+    def fit(self, X, dates=None, log_path=None, labels_true=None):  # type: ignore[no-untyped-def]
+        self.labels_ = np.zeros(len(X), dtype=np.int64)
+        self.n_clusters = 1
+        return self
+
+    def predict(self, X, dates=None):  # type: ignore[no-untyped-def]
+        return np.zeros(len(X), dtype=np.int64)
+
+
+class TruthClusterer(ClusterMethod):
+    """Ground-truth components (synthetic data): the paper's "clustered results" of Table 1."""
+
+    name = "truth"
+
+    def fit(self, X, dates=None, log_path=None, labels_true=None):  # type: ignore[no-untyped-def]
+        if labels_true is None:
+            raise ValueError("method 'truth' needs ground-truth labels (only synthetic panels have them)")
+        _, self.labels_ = np.unique(np.asarray(labels_true), return_inverse=True)
+        self.labels_ = self.labels_.astype(np.int64)
+        self.n_clusters = int(self.labels_.max()) + 1
+        return self
+
+
+def make_clusterer(method: str, n_clusters: int, seed: int = 0, **options: Any) -> ClusterMethod:
+    """Instantiate a registered method by name (raises naming the valid choices)."""
+    if method not in REGISTRY:
+        raise ValueError(f"unknown clustering method '{method}'; expected one of {sorted(REGISTRY)}")
+    module, cls = REGISTRY[method].split(":")
+    return getattr(importlib.import_module(module), cls)(n_clusters=n_clusters, seed=seed, **options)
