@@ -86,7 +86,8 @@ class Panel:
         ts = pd.Timestamp(date)
         pos = self.dates.get_indexer([ts])[0]
         if pos < 0:
-            raise KeyError(f"panel '{self.name}': date {ts.date()} is outside {self.dates[0].date()}..{self.dates[-1].date()}")
+            span = f"{self.dates[0].date()}..{self.dates[-1].date()}"
+            raise KeyError(f"panel '{self.name}': date {ts.date()} is outside {span}")
         return int(pos)
 
     @property
