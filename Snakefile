@@ -1,0 +1,29 @@
+# mixseq-workflow: reproduce MixSeq (NeurIPS 2021) and apply it to your own microscopic data.
+# Flow: download -> preprocess -> cluster -> forecast (rolling windows) -> aggregate -> score -> tables/figures.
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+# The paper's settings are the default. A --configfile given on the command line *replaces* them
+# (Snakemake would otherwise merge nested keys such as `datasets` of both files); --config still overrides.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
+
+
+validate(config, "config/schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/cluster.smk"
+include: "workflow/rules/forecast.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

@@ -1,0 +1,129 @@
+"""Rolling-window evaluation (paper §3.2 and §5.2) and aggregation of cluster forecasts.
+
+For every origin ``o`` in the test interval (stride ``stride``), a forecaster sees the true history
+``y[:o]`` and forecasts ``y[o:o+horizon]``. Statistical forecasters (``trains_once = False``) are refitted
+on ``y[:o]`` at every ``refit_every``-th origin and otherwise re-use their parameters on the longer
+history; neural forecasters are trained once on the training interval and forecast from every origin.
+
+Each clustered series is forecast independently; the macro forecast is the index-wise sum of cluster
+samples (supplement C.3), so its quantiles come from the distribution of sums.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mixseq.evaluate.metrics import aggregate_samples, point_forecast, quantile_loss, sample_quantiles, smape
+from mixseq.forecast.base import make_forecaster
+from mixseq.utils import progress
+
+
+def rolling_origins(test_start: int, test_end: int, horizon: int, stride: int = 1) -> list[int]:
+    """Origins ``o`` with ``test_start <= o`` and ``o + horizon <= test_end`` (``test_end`` exclusive).
+
+    Every window lies wholly inside the test interval. Raises if none fits.
+    """
+    if horizon < 1 or stride < 1:
+        raise ValueError(f"horizon and stride must be >= 1, got horizon={horizon}, stride={stride}")
+    origins = list(range(test_start, test_end - horizon + 1, stride))
+    if not origins:
+        raise ValueError(
+            f"no rolling window of horizon {horizon} fits in the test interval [{test_start}, {test_end})"
+        )
+    return origins
+
+
+@dataclass
+class RollingResult:
+    """Forecasts of one run: macro samples ``[n_origins, n_samples, horizon]``, truth ``[n_origins, horizon]``."""
+
+    origins: list[int]
+    origin_dates: list[str]
+    samples: np.ndarray
+    truth: np.ndarray
+    seconds: float
+    info: dict[str, Any]
+
+    def scores(self, quantiles: tuple[float, ...] = (0.5, 0.9)) -> dict[str, float]:
+        out = {"smape": smape(self.truth, point_forecast(self.samples))}
+        for rho in quantiles:
+            out[f"r{rho:g}"] = quantile_loss(self.truth, sample_quantiles(self.samples, rho), rho)
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table: one row per (origin, sample) with lead columns ``h1..hH``; sample -1 holds the truth."""
+        n_o, n_s, h = self.samples.shape
+        lead_cols = [f"h{i + 1}" for i in range(h)]
+        samp = pd.DataFrame(self.samples.reshape(n_o * n_s, h), columns=lead_cols)
+        samp.insert(0, "sample", np.tile(np.arange(n_s), n_o))
+        samp.insert(0, "origin", np.repeat(self.origin_dates, n_s))
+        tru = pd.DataFrame(self.truth, columns=lead_cols)
+        tru.insert(0, "sample", -1)
+        tru.insert(0, "origin", self.origin_dates)
+        return pd.concat([tru, samp], ignore_index=True)
+
+
+def frame_to_arrays(df: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Inverse of :meth:`RollingResult.to_frame`: ``(origin_dates, samples, truth)``."""
+    lead_cols = [c for c in df.columns if c.startswith("h")]
+    truth_df = df[df["sample"] == -1]
+    origin_dates = truth_df["origin"].tolist()
+    truth = truth_df[lead_cols].to_numpy(np.float64)
+    s = df[df["sample"] >= 0].sort_values(["origin", "sample"], kind="stable")
+    n_s = int(s["sample"].max()) + 1
+    order = {o: i for i, o in enumerate(sorted(origin_dates))}
+    samples = s[lead_cols].to_numpy(np.float64).reshape(len(order), n_s, len(lead_cols))
+    idx = [order[o] for o in origin_dates]
+    return origin_dates, samples[idx], truth
+
+
+def forecast_series(
+    y: np.ndarray, dates: pd.DatetimeIndex, origins: list[int], horizon: int, n_samples: int, forecaster: str,
+    options: dict[str, Any], seed: int, train_end: int, refit_every: int = 1, log: logging.Logger | None = None,
+    desc: str = "",
+) -> np.ndarray:
+    """Forecast one series from every origin: ``[n_origins, n_samples, horizon]`` on the original scale."""
+    rng = np.random.default_rng(seed)
+    model = make_forecaster(forecaster, seed=seed, **options)
+    if model.trains_once:
+        model.fit(y[:train_end], dates[:train_end])
+        return model.sample_origins(y, dates, origins, horizon, n_samples, rng)
+    out = np.empty((len(origins), n_samples, horizon), dtype=np.float64)
+    for i, o in enumerate(progress(origins, desc=desc or forecaster, leave=False)):
+        if i % max(1, refit_every) == 0:
+            model = make_forecaster(forecaster, seed=seed, **options).fit(y[:o], dates[:o])
+        out[i] = model.sample(y[:o], dates[:o], horizon, n_samples, rng)
+    return out
+
+
+def rolling_forecast(
+    cluster_series: np.ndarray, dates: pd.DatetimeIndex, test_start: int, test_end: int, train_end: int,
+    horizon: int, stride: int, n_samples: int, forecaster: str, options: dict[str, Any] | None = None,
+    seed: int = 0, refit_every: int = 1, log: logging.Logger | None = None,
+) -> RollingResult:
+    """Forecast each clustered series ``[K, T]`` on rolling windows and sum samples into the macro forecast."""
+    options = dict(options or {})
+    cluster_series = np.atleast_2d(np.asarray(cluster_series, dtype=np.float64))
+    origins = rolling_origins(test_start, test_end, horizon, stride)
+    macro = cluster_series.sum(axis=0)
+    t0 = time.perf_counter()
+    per_cluster = []
+    for k in range(cluster_series.shape[0]):
+        if log:
+            log.info("cluster %d/%d: %s on %d origins", k + 1, cluster_series.shape[0], forecaster, len(origins))
+        per_cluster.append(
+            forecast_series(cluster_series[k], dates, origins, horizon, n_samples, forecaster, options,
+                            seed * 1000 + k, train_end, refit_every, log, desc=f"{forecaster} cluster {k}")
+        )
+    samples = aggregate_samples(np.stack(per_cluster))
+    truth = np.stack([macro[o:o + horizon] for o in origins])
+    return RollingResult(
+        origins=origins, origin_dates=[str(dates[o].date()) for o in origins], samples=samples, truth=truth,
+        seconds=time.perf_counter() - t0, info={"n_clusters": int(cluster_series.shape[0])},
+    )

@@ -1,0 +1,119 @@
+# Helpers shared by all rules: config checks, path builders, target lists, wildcard constraints.
+import sys
+from pathlib import Path
+
+SYNTHETIC_KINDS = {"synthetic_gp", "synthetic_arma"}
+TORCH_METHODS = {"mixseq", "dtcr"}
+TORCH_FORECASTERS = {"deepar", "tcn", "convtrans"}
+
+
+class ConfigError(Exception):
+    pass
+
+
+def _fail(key, expected, got=None):
+    msg = f"config key '{key}': expected {expected}"
+    if got is not None:
+        msg += f", got {got!r}"
+    raise ConfigError(msg)
+
+
+def check_config(cfg):
+    """Cross-key checks that a JSON schema cannot express. Runs before any job."""
+    datasets = cfg["datasets"]
+    for name, ds in datasets.items():
+        if ds["kind"] in SYNTHETIC_KINDS and "n_components" not in ds:
+            _fail(f"datasets.{name}.n_components", "an integer 1..5 for synthetic data")
+    if "table1" in cfg["targets"]:
+        if "table1" not in cfg:
+            _fail("table1", "a 'table1' section because 'table1' is in targets")
+        for title, ds in cfg["table1"]["columns"].items():
+            if ds not in datasets:
+                _fail(f"table1.columns.{title}", f"one of the datasets {sorted(datasets)}", ds)
+            if datasets[ds]["kind"] not in SYNTHETIC_KINDS:
+                _fail(f"table1.columns.{title}", "a synthetic dataset (Table 1 needs ground truth)", ds)
+            if ds not in cfg["table1"]["forecaster"]:
+                _fail(f"table1.forecaster.{ds}", "a forecaster for every Table 1 dataset")
+
+
+try:
+    check_config(config)
+except ConfigError as err:
+    sys.exit(f"Invalid configuration: {err}")
+
+
+wildcard_constraints:
+    dataset=r"[A-Za-z0-9_\-]+",
+    method=r"[a-z_]+",
+    forecaster=r"[a-z_]+",
+    K=r"\d+",
+    seed=r"\d+",
+
+
+def dataset_cfg(name):
+    return config["datasets"][name]
+
+
+def is_synthetic(name):
+    return dataset_cfg(name)["kind"] in SYNTHETIC_KINDS
+
+
+def panel_path(wildcards):
+    """Synthetic data are redrawn per trial (seed); real panels are shared by all seeds."""
+    if is_synthetic(wildcards.dataset):
+        return f"results/{wildcards.dataset}/seed{wildcards.seed}/panel.parquet"
+    return f"results/{wildcards.dataset}/panel.parquet"
+
+
+def method_options(method):
+    return dict(config["methods"].get(method) or {})
+
+
+def forecaster_options(name):
+    return dict(config["forecasters"].get(name) or {})
+
+
+def gpu_for_method(wildcards):
+    return config["gpu"] if wildcards.method in TORCH_METHODS else 0
+
+
+def gpu_for_forecaster(wildcards):
+    return config["gpu"] if wildcards.forecaster in TORCH_FORECASTERS else 0
+
+
+def run_path(kind, dataset, method, k, forecaster, seed):
+    return f"results/{dataset}/{kind}/{method}/k{k}/{forecaster}/seed{seed}.{'parquet' if kind == 'forecasts' else 'tsv'}"
+
+
+def table1_runs():
+    runs = []
+    for ds in config["table1"]["columns"].values():
+        fc = config["table1"]["forecaster"][ds]
+        for seed in config["seeds"]:
+            runs.append((ds, "macro", 1, fc, seed))
+            runs.append((ds, "truth", dataset_cfg(ds)["n_components"], fc, seed))
+    return runs
+
+
+def table1_scores(wildcards=None):
+    return [run_path("scores", *r) for r in table1_runs()]
+
+
+def table1_forecasts(wildcards=None):
+    seed = config["seeds"][0]
+    return [run_path("forecasts", *r) for r in table1_runs() if r[4] == seed]
+
+
+TARGET_FILES = {
+    "table1": ["results/table1.tsv", "results/table1.md", "results/figures/table1_toy.png"],
+}
+
+
+def all_targets():
+    files = []
+    for t in config["targets"]:
+        if t not in TARGET_FILES:
+            sys.exit(f"Invalid configuration: config key 'targets': '{t}' is not implemented yet; "
+                     f"available: {sorted(TARGET_FILES)}")
+        files += TARGET_FILES[t]
+    return files

@@ -1,0 +1,17 @@
+# Scores of one run (SMAPE, R_rho) on the original scale.
+
+
+rule score:
+    input:
+        "results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet",
+    output:
+        "results/{dataset}/scores/{method}/k{K}/{forecaster}/seed{seed}.tsv",
+    params:
+        quantiles=config["quantiles"],
+    log:
+        "logs/score/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.log",
+    threads: 1
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/score.py"

@@ -1,0 +1,26 @@
+# Per-cluster forecasting on rolling windows and aggregation into macro samples.
+# One job per (dataset, method, K, forecaster, seed); the windows loop inside the job.
+
+
+rule forecast:
+    input:
+        panel=panel_path,
+        assignments="results/{dataset}/clusters/{method}/k{K}/seed{seed}/assignments.tsv",
+    output:
+        "results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet",
+    params:
+        options=lambda wc: forecaster_options(wc.forecaster),
+        evaluation=config["evaluation"],
+        n_samples=config["n_samples"],
+        device=config["device"],
+    log:
+        "logs/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.log",
+    benchmark:
+        "benchmarks/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.tsv"
+    threads: 1
+    resources:
+        gpu=gpu_for_forecaster,
+    conda:
+        "../../envs/forecast.yaml"
+    script:
+        "../scripts/forecast.py"

@@ -1,0 +1,49 @@
+"""Paper Table 1 (toy study) and a figure of one window: macro truth vs macro and clustered forecasts."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from mixseq.data.panel import read_panel  # noqa: E402
+from mixseq.evaluate.rolling import frame_to_arrays  # noqa: E402
+from mixseq.report.figures import forecast_window_panel, save  # noqa: E402
+from mixseq.report.tables import table1, to_markdown  # noqa: E402
+from mixseq.runtime import setup  # noqa: E402
+from mixseq.utils import atomic_path  # noqa: E402
+
+smk = snakemake  # noqa: F821
+log = setup(smk)
+scores = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input.scores], ignore_index=True)
+columns = dict(smk.params.columns)
+tab = table1(scores, columns)
+with atomic_path(smk.output.table) as tmp:
+    tab.to_csv(tmp, sep="\t")
+with atomic_path(smk.output.markdown) as tmp:
+    tmp.write_text("Table 1: SMAPE of the macro forecast, mean (sd) over trials; lower is better.\n\n"
+                   + to_markdown(tab, best="col"))
+log.info("\n%s", tab.to_string())
+
+# Figure: one window (the middle origin) per dataset, first seed.
+by_run = {}
+for f in smk.input.forecasts:
+    parts = Path(f).parts  # results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet
+    by_run[(parts[1], parts[3])] = f
+fig, axes = plt.subplots(1, len(columns), figsize=(4.2 * len(columns), 3.4), squeeze=False)
+for ax, (title, ds) in zip(axes[0], columns.items(), strict=True):
+    fc = {}
+    truth = None
+    for method, label in (("macro", "macro"), ("truth", "clustered")):
+        origins, samples, tr = frame_to_arrays(pd.read_parquet(by_run[(ds, method)]))
+        mid = len(origins) // 2
+        fc[label] = samples[mid]
+        truth = tr[mid]
+    panel = read_panel(next(p for p in smk.input.panels if Path(p).parts[1] == ds))
+    history = panel.macro()[: panel.index_of(origins[mid])]
+    forecast_window_panel(ax, history, truth, fc, f"{title} (origin {origins[mid]})")
+axes[0][0].legend(fontsize=7, loc="best")
+fig.suptitle("Macro truth vs sum of cluster forecasts (one rolling window, first seed)")
+save(fig, smk.output.figure)
