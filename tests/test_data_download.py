@@ -125,3 +125,12 @@ def test_remote_fetch_unpacks_zip_and_never_logs_key(tmp_path: Path, monkeypatch
     assert out.read_bytes() == payload
     assert "verysecretkey" not in caplog.text and "downloading https://www.kaggle.com" in caplog.text
     assert _leftovers(tmp_path / "raw") == ["train_1.csv"]
+
+
+def test_redirect_to_other_host_drops_the_key() -> None:
+    req = download.kaggle_request("m5-forecasting-accuracy", "calendar.csv", ("u", "k"))
+    h = download.StripAuthRedirectHandler()
+    other = h.redirect_request(req, None, 302, "Found", {}, "https://storage.googleapis.com/signed?x=1")
+    assert other is not None and other.get_header("Authorization") is None
+    same = h.redirect_request(req, None, 302, "Found", {}, "https://www.kaggle.com/api/v1/other")
+    assert same is not None and same.get_header("Authorization", "").startswith("Basic ")

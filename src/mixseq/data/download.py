@@ -193,12 +193,29 @@ def safe_url(req: urllib.request.Request) -> str:
     return req.full_url
 
 
+class StripAuthRedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follow redirects but drop the ``Authorization`` header when the host changes.
+
+    Kaggle answers downloads with a redirect to a signed storage URL; urllib would otherwise forward the
+    basic-auth header (the API key) to that other host.
+    """
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and urllib.parse.urlparse(newurl).netloc != urllib.parse.urlparse(req.full_url).netloc:
+            for k in [k for k in new.headers if k.lower() == "authorization"]:
+                del new.headers[k]
+            new.unredirected_hdrs.pop("Authorization", None)
+        return new
+
+
 def _download(req: urllib.request.Request, out: Path, filename: str, log: logging.Logger) -> None:  # pragma: no cover
     """Stream the response body of ``req`` to ``out`` (network; not unit-tested)."""
     import urllib.error
 
+    opener = urllib.request.build_opener(StripAuthRedirectHandler())
     try:
-        with urllib.request.urlopen(req, timeout=120) as resp, open(out, "wb") as fh:
+        with opener.open(req, timeout=120) as resp, open(out, "wb") as fh:
             total = int(resp.headers.get("Content-Length") or 0)
             done = 0
             while True:
