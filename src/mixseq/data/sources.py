@@ -1,0 +1,58 @@
+"""Registry of real-data loaders: dataset kind -> ``"module:function"``, plus raw-file lists and a build entry.
+
+Each loader module defines ``load(raw_dir, options, name) -> Panel`` and ``RAW_FILES`` (the files for its
+default options); modules whose files depend on options also define ``raw_files(options)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mixseq.data.panel import Panel, write_panel
+
+LOADERS: dict[str, str] = {
+    "rossmann": "mixseq.data.rossmann:load",
+    "m5": "mixseq.data.m5:load",
+    "wiki": "mixseq.data.wiki:load",
+    "custom": "mixseq.data.custom:load",
+    # The synthetic kinds (ARMA / DeepAR mixtures, paper §5.1) are registered here by the main developer.
+}
+
+
+def _module(kind: str) -> Any:
+    if kind not in LOADERS:
+        raise KeyError(f"unknown dataset kind '{kind}'; known kinds: {sorted(LOADERS)}")
+    return importlib.import_module(LOADERS[kind].split(":", 1)[0])
+
+
+def loader(kind: str) -> Callable[..., Panel]:
+    """The ``load`` function registered for ``kind``."""
+    mod = _module(kind)
+    return getattr(mod, LOADERS[kind].split(":", 1)[1])
+
+
+def raw_files(kind: str, options: dict[str, Any] | None = None) -> list[str]:
+    """Raw file names the loader of ``kind`` reads with ``options`` (what the download rule must provide)."""
+    mod = _module(kind)
+    fn = getattr(mod, "raw_files", None)
+    if fn is not None:
+        return list(fn(dict(options or {})))
+    return list(getattr(mod, "RAW_FILES", []))
+
+
+def build_panel(kind: str, raw_dir: str | os.PathLike[str], options: dict[str, Any] | None, name: str) -> Panel:
+    """Load the panel of ``kind`` from the raw files in ``raw_dir``."""
+    return loader(kind)(Path(raw_dir), dict(options or {}), name)
+
+
+def preprocess(
+    kind: str, raw_dir: str | os.PathLike[str], options: dict[str, Any] | None, name: str, out: str | os.PathLike[str]
+) -> Panel:
+    """Build the panel and write it atomically to ``out``; on any error nothing is written."""
+    panel = build_panel(kind, raw_dir, options, name)
+    write_panel(panel, out)
+    return panel
