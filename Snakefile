@@ -17,6 +17,7 @@ validate(config, "config/schema.yaml")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/datasets.smk"
 include: "workflow/rules/cluster.smk"
 include: "workflow/rules/forecast.smk"
 include: "workflow/rules/evaluate.smk"

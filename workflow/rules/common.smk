@@ -24,6 +24,11 @@ def check_config(cfg):
     for name, ds in datasets.items():
         if ds["kind"] in SYNTHETIC_KINDS and "n_components" not in ds:
             _fail(f"datasets.{name}.n_components", "an integer 1..5 for synthetic data")
+    if "table3" in cfg["targets"] and not any(ds["kind"] not in SYNTHETIC_KINDS for ds in datasets.values()):
+        _fail("datasets", "at least one real dataset (rossmann, m5, wiki, custom) because 'table3' is in targets")
+    for name, ds in datasets.items():
+        if ds["kind"] not in SYNTHETIC_KINDS | {"custom"} and not cfg.get("mirror") and not ds.get("remote"):
+            _fail(f"datasets.{name}.remote", "a remote source (kaggle competition or url) when 'mirror' is null")
     if "table1" in cfg["targets"]:
         if "table1" not in cfg:
             _fail("table1", "a 'table1' section because 'table1' is in targets")
@@ -63,6 +68,27 @@ def panel_path(wildcards):
     if is_synthetic(wildcards.dataset):
         return f"results/{wildcards.dataset}/seed{wildcards.seed}/panel.parquet"
     return f"results/{wildcards.dataset}/panel.parquet"
+
+
+def real_datasets():
+    """Datasets built from raw files (everything but the synthetic kinds), in config order."""
+    return [name for name, ds in config["datasets"].items() if ds["kind"] not in SYNTHETIC_KINDS]
+
+
+def real_raw_files(wildcards):
+    sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+    from mixseq.data.sources import raw_files
+
+    ds = dataset_cfg(wildcards.dataset)
+    return [f"resources/{wildcards.dataset}/raw/{f}" for f in raw_files(ds["kind"], ds.get("options") or {})]
+
+
+def dataset_remote(dataset, file):
+    """Where a raw file comes from without a mirror: `datasets.<name>.remote` with the file name filled in."""
+    remote = dict(dataset_cfg(dataset).get("remote") or {})
+    if remote:
+        remote.setdefault("file", file)
+    return remote or None
 
 
 def method_options(method):
@@ -106,6 +132,7 @@ def table1_forecasts(wildcards=None):
 
 TARGET_FILES = {
     "table1": ["results/table1.tsv", "results/table1.md", "results/figures/table1_toy.png"],
+    "table3": ["results/table3.tsv"],
 }
 
 
