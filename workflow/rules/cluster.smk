@@ -9,7 +9,7 @@ rule cluster:
         train_log="results/{dataset}/clusters/{method}/k{K}/seed{seed}/train_log.tsv",
         model="results/{dataset}/clusters/{method}/k{K}/seed{seed}/model.pt",
     params:
-        options=lambda wc: method_options(wc.method),
+        options=lambda wc: method_options(wc.method, wc.dataset),
         device=config["device"],
     log:
         "logs/cluster/{dataset}/{method}/k{K}/seed{seed}.log",

@@ -29,6 +29,14 @@ def check_config(cfg):
     for name, ds in datasets.items():
         if ds["kind"] not in SYNTHETIC_KINDS | {"custom"} and not cfg.get("mirror") and not ds.get("remote"):
             _fail(f"datasets.{name}.remote", "a remote source (kaggle competition or url) when 'mirror' is null")
+    if {"table4", "table5", "sensitivity"} & set(cfg["targets"]):
+        if "realdata" not in cfg:
+            _fail("realdata", "a 'realdata' section because table4/table5/sensitivity are in targets")
+        for i, ds in enumerate(cfg["realdata"]["datasets"]):
+            if ds not in datasets:
+                _fail(f"realdata.datasets[{i}]", f"one of the datasets {sorted(datasets)}", ds)
+            if datasets[ds]["kind"] in SYNTHETIC_KINDS:
+                _fail(f"realdata.datasets[{i}]", "a real dataset (synthetic panels are redrawn per seed)", ds)
     if "table1" in cfg["targets"]:
         if "table1" not in cfg:
             _fail("table1", "a 'table1' section because 'table1' is in targets")
@@ -91,24 +99,88 @@ def dataset_remote(dataset, file):
     return remote or None
 
 
-def method_options(method):
-    return dict(config["methods"].get(method) or {})
+def evaluation_cfg(dataset):
+    """Global `evaluation` keys, overridden by `datasets.<name>.evaluation`."""
+    ev = dict(config["evaluation"])
+    ev.update(dataset_cfg(dataset).get("evaluation") or {})
+    return ev
 
 
-def forecaster_options(name):
-    return dict(config["forecasters"].get(name) or {})
+def base_name(alias):
+    """`mixseq__lr3` -> `mixseq`: a variant (alias) of a method or forecaster names its base before `__`."""
+    return alias.split("__", 1)[0]
+
+
+def _options(section, alias, dataset=None):
+    opts = dict(config[section].get(base_name(alias)) or {})
+    if alias != base_name(alias):
+        opts.update(config[section].get(alias) or {})
+    if dataset is not None:
+        per_ds = (dataset_cfg(dataset).get(section) or {}) if dataset in config["datasets"] else {}
+        opts.update(per_ds.get(base_name(alias)) or {})
+    return opts
+
+
+def method_options(alias, dataset=None):
+    """Options of a clustering method (variant options over base options over per-dataset overrides)."""
+    return _options("methods", alias, dataset)
+
+
+def forecaster_options(alias, dataset=None):
+    return _options("forecasters", alias, dataset)
 
 
 def gpu_for_method(wildcards):
-    return config["gpu"] if wildcards.method in TORCH_METHODS else 0
+    return config["gpu"] if base_name(wildcards.method) in TORCH_METHODS else 0
 
 
 def gpu_for_forecaster(wildcards):
-    return config["gpu"] if wildcards.forecaster in TORCH_FORECASTERS else 0
+    return config["gpu"] if base_name(wildcards.forecaster) in TORCH_FORECASTERS else 0
 
 
-def run_path(kind, dataset, method, k, forecaster, seed):
-    return f"results/{dataset}/{kind}/{method}/k{k}/{forecaster}/seed{seed}.{'parquet' if kind == 'forecasts' else 'tsv'}"
+def run_path(kind, dataset, method, k, forecaster, seed, split="test"):
+    """Per-run file; `split` is `test` (the test interval) or `val` (the validation window of train)."""
+    ext = "parquet" if kind == "forecasts" else "tsv"
+    suffix = "" if split == "test" else ".val"
+    return f"results/{dataset}/{kind}/{method}/k{k}/{forecaster}/seed{seed}{suffix}.{ext}"
+
+
+def variants(section, base):
+    """The configured aliases of `base` in `methods`/`forecasters` (the base itself always included)."""
+    names = [n for n in config[section] if base_name(n) == base and n != base]
+    return [base] + names
+
+
+def realdata_k(dataset, method_base):
+    if method_base == "macro":
+        return [1]
+    ks = set(config["realdata"]["k"])
+    sens = config.get("sensitivity_k") or {}
+    if method_base == sens.get("method"):
+        ks |= set((sens.get("k") or {}).get(dataset, config["realdata"]["k"]))
+    return sorted(ks)
+
+
+def realdata_candidates():
+    """Every (dataset, method alias, K, forecaster alias, seed) run that Tables 4/5 select from."""
+    rd = config["realdata"]
+    runs = []
+    for ds in rd["datasets"]:
+        for mb in rd["methods"]:
+            for fb in rd["forecasters"]:
+                for m in variants("methods", mb):
+                    for k in realdata_k(ds, mb):
+                        for f in variants("forecasters", fb):
+                            for seed in config["seeds"]:
+                                runs.append((ds, m, k, f, seed))
+    return runs
+
+
+def realdata_scores(wildcards=None):
+    files = []
+    for run in realdata_candidates():
+        files += [run_path("scores", *run, split="val"), run_path("scores", *run, split="test")]
+    return files
 
 
 def table1_runs():
@@ -133,12 +205,22 @@ def table1_forecasts(wildcards=None):
 TARGET_FILES = {
     "table1": ["results/table1.tsv", "results/table1.md", "results/figures/table1_toy.png"],
     "table3": ["results/table3.tsv"],
+    "table4": ["results/table4.tsv", "results/table4.md"],
+    "table5": ["results/table5.tsv", "results/table5.md"],
+    "sensitivity": [],  # filled below from config: one figure per real dataset
 }
+
+
+def sensitivity_figures():
+    return [f"results/figures/sensitivity_k_{ds}.png" for ds in config.get("realdata", {}).get("datasets", [])]
 
 
 def all_targets():
     files = []
     for t in config["targets"]:
+        if t == "sensitivity":
+            files += sensitivity_figures()
+            continue
         if t not in TARGET_FILES:
             sys.exit(f"Invalid configuration: config key 'targets': '{t}' is not implemented yet; "
                      f"available: {sorted(TARGET_FILES)}")

@@ -9,8 +9,9 @@ rule forecast:
     output:
         "results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet",
     params:
-        options=lambda wc: forecaster_options(wc.forecaster),
-        evaluation=config["evaluation"],
+        split="test",
+        options=lambda wc: forecaster_options(wc.forecaster, wc.dataset),
+        evaluation=lambda wc: evaluation_cfg(wc.dataset),
         n_samples=config["n_samples"],
         device=config["device"],
     log:
@@ -24,3 +25,18 @@ rule forecast:
         "../../envs/forecast.yaml"
     script:
         "../scripts/forecast.py"
+
+
+use rule forecast as forecast_val with:
+    output:
+        "results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.val.parquet",
+    params:
+        split="val",
+        options=lambda wc: forecaster_options(wc.forecaster, wc.dataset),
+        evaluation=lambda wc: evaluation_cfg(wc.dataset),
+        n_samples=config["n_samples"],
+        device=config["device"],
+    log:
+        "logs/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.val.log",
+    benchmark:
+        "benchmarks/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.val.tsv"

@@ -3,6 +3,7 @@
 
 localrules:
     table1,
+    realdata_tables,
 
 
 rule table1:
@@ -23,3 +24,26 @@ rule table1:
         "../../envs/core.yaml"
     script:
         "../scripts/table1.py"
+
+
+rule realdata_tables:
+    input:
+        scores=realdata_scores,
+    output:
+        selection="results/selection.tsv",
+        scores="results/realdata_scores.tsv",
+        table4=report("results/table4.tsv", caption="../report/table4.rst", category="Real data"),
+        table4_md="results/table4.md",
+        table5=report("results/table5.tsv", caption="../report/table5.rst", category="Real data"),
+        table5_md="results/table5.md",
+        figures=report(sensitivity_figures(), caption="../report/sensitivity_k.rst", category="Real data"),
+    params:
+        realdata=lambda wc: config["realdata"],
+        sensitivity=lambda wc: config.get("sensitivity_k") or {},
+        quantiles=config["quantiles"],
+    log:
+        "logs/realdata_tables.log",
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/realdata_tables.py"

@@ -30,13 +30,21 @@ if labels.min() < 0 or labels.max() >= k:
 clustered = panel.aggregate(labels, k)
 ev = smk.params.evaluation
 options = dict(smk.params.options)
-if smk.wildcards.forecaster in {"deepar", "tcn", "convtrans"}:
+if smk.wildcards.forecaster.split("__")[0] in {"deepar", "tcn", "convtrans"}:
     options.setdefault("device", smk.params.device)
     options.setdefault("log_path", str(Path(smk.log[0]).with_suffix(".epochs.tsv")))
+if smk.params.split == "val":
+    # validation: models see only the data before the validation window (the last two months of train)
+    start, end, train_end = panel.val_start_idx, panel.train_end_idx, panel.val_start_idx
+else:
+    start, end, train_end = panel.test_start_idx, panel.test_end_idx, panel.train_end_idx
+log.info("split %s: forecasting days %s..%s, training up to %s", smk.params.split, panel.dates[start].date(),
+         panel.dates[end - 1].date(), panel.dates[train_end - 1].date())
 result = rolling_forecast(
-    clustered, panel.dates, test_start=panel.test_start_idx, test_end=panel.test_end_idx,
-    train_end=panel.train_end_idx, horizon=int(ev["horizon"]), stride=int(ev["stride"]),
-    n_samples=int(smk.params.n_samples), forecaster=smk.wildcards.forecaster, options=options, seed=seed,
+    clustered, panel.dates, test_start=start, test_end=end,
+    train_end=train_end, horizon=int(ev["horizon"]), stride=int(ev["stride"]),
+    n_samples=int(smk.params.n_samples), forecaster=smk.wildcards.forecaster.split("__")[0], options=options,
+    seed=seed,
     refit_every=int(ev["refit_every"]), log=log,
 )
 with atomic_path(smk.output[0]) as tmp:

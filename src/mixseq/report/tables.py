@@ -62,3 +62,75 @@ def table1(scores: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
                 raise ValueError(f"table1: no scores for dataset '{dataset}', method '{method}'")
             out.loc[row, title] = mean_sd(sel["smape"])
     return out
+
+
+def base_name(alias: str) -> str:
+    """``mixseq__lr3`` -> ``mixseq`` (variants of a method or forecaster share its base name)."""
+    return alias.split("__", 1)[0]
+
+
+def select_on_validation(scores: pd.DataFrame, metric: str = "r0.5") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pick, per (dataset, method, forecaster, seed), the candidate (variant, K) with the best validation score.
+
+    ``scores`` holds per-run rows with a ``split`` column (``val``/``test``). Returns ``(selection, selected
+    test rows)``: the test score reported for a table cell is the one of the setting chosen on validation
+    (paper §5.2: "the model with best validation performance is applied for obtaining the results on test").
+    Point forecasters (ARMA, Prophet, seasonal naive) have no R_rho worth selecting on; ``metric`` falls back to
+    SMAPE when it is missing.
+    """
+    s = scores.copy()
+    s["method_base"] = s["method"].map(base_name)
+    s["forecaster_base"] = s["forecaster"].map(base_name)
+    cand = ["method", "k", "forecaster"]
+    group = ["dataset", "method_base", "forecaster_base", "seed"]
+    val = s[s["split"] == "val"]
+    test = s[s["split"] == "test"]
+    col = metric if metric in val.columns else "smape"
+    if val.empty:
+        raise ValueError("no validation scores: tables select hyperparameters on the validation window")
+    best = val.loc[val.groupby(group, sort=False)[col].idxmin(), group + cand + [col]]
+    best = best.rename(columns={col: f"val_{col}"})
+    chosen = best.merge(test, on=group + cand, how="left", validate="one_to_one")
+    missing = chosen[chosen["smape"].isna()]
+    if not missing.empty:
+        raise ValueError(f"no test score for selected runs: {missing[group + cand].to_dict('records')[:3]}")
+    return best.reset_index(drop=True), chosen.reset_index(drop=True)
+
+
+def table4(selected: pd.DataFrame, datasets: list[str], methods: list[str], forecasters: list[str],
+           quantiles: tuple[float, float] = (0.5, 0.9)) -> pd.DataFrame:
+    """Paper Table 4: ``R_a/R_b`` (mean over seeds) per (dataset, forecaster) row and clustering-method column."""
+    qa, qb = (f"r{q:g}" for q in quantiles)
+    idx = pd.MultiIndex.from_tuples([(d, f) for d in datasets for f in forecasters], names=["dataset", "forecaster"])
+    out = pd.DataFrame(index=idx, columns=methods, dtype=object)
+    for (d, f) in idx:
+        for m in methods:
+            sel = selected[(selected.dataset == d) & (selected.forecaster_base == f) & (selected.method_base == m)]
+            out.loc[(d, f), m] = f"{sel[qa].mean():.4f}/{sel[qb].mean():.4f}" if len(sel) else ""
+    return out
+
+
+def table5(selected: pd.DataFrame, datasets: list[str], methods: list[str], forecasters: list[str]) -> pd.DataFrame:
+    """Paper Table 5: SMAPE mean (sd) over seeds per (dataset, forecaster) row and clustering-method column."""
+    idx = pd.MultiIndex.from_tuples([(d, f) for d in datasets for f in forecasters], names=["dataset", "forecaster"])
+    out = pd.DataFrame(index=idx, columns=methods, dtype=object)
+    for (d, f) in idx:
+        for m in methods:
+            sel = selected[(selected.dataset == d) & (selected.forecaster_base == f) & (selected.method_base == m)]
+            out.loc[(d, f), m] = mean_sd(sel["smape"]) if len(sel) else ""
+    return out
+
+
+def slash_markdown(table: pd.DataFrame) -> str:
+    """Markdown of a Table 4 (``a/b`` cells) with the best value of each metric in each row in bold."""
+    lines = ["| dataset | forecaster | " + " | ".join(table.columns) + " |", "|---|---|" + "---|" * len(table.columns)]
+    for (d, f), row in table.iterrows():
+        parts = [str(c).split("/") if c else ["", ""] for c in row]
+        cells = [[p for p in pair] for pair in parts]
+        for j in range(2):
+            vals = [float(p[j]) if p[j] else float("inf") for p in parts]
+            if any(np.isfinite(vals)):
+                b = int(np.argmin(vals))
+                cells[b][j] = f"**{cells[b][j]}**"
+        lines.append(f"| {d} | {f} | " + " | ".join("/".join(c) if c[0] else "" for c in cells) + " |")
+    return "\n".join(lines) + "\n"
