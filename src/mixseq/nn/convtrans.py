@@ -18,8 +18,9 @@ Architecture, in order:
    with a cumulative sum. By default (``readout="mean"``) the cumulative sum is divided by the count ``t``:
    the raw sum grows linearly with the position, so the ReLU pre-activations at ``t = 100`` are ~100x those at
    ``t = 1`` and the head must serve both scales at once (on 730-day series the pre-activations reach
-   hundreds of times their initial size, which feeds the softplus scale of eq. 6 huge values). The mean is still a deep-set (permutation-invariant) function of
-   ``{H_j}_{j<=t}``; ``readout="sum"`` gives the paper's literal formula.
+   hundreds of times their initial size, which feeds the softplus scale of eq. 6 huge values).
+   The mean is still a deep-set (permutation-invariant) function of ``{H_j}_{j<=t}``;
+   ``readout="sum"`` gives the paper's literal formula.
 
 The class and its signature are shared with the ConvTrans forecaster; keep them stable.
 """
