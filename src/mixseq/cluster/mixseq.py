@@ -26,6 +26,13 @@ Averaging the log-likelihood over time (rather than summing, as eq. 7 literally 
 term O(1) whatever ``T``, so the paper's ``alpha`` schedule (5..20) means the same thing on 100-day and 730-day
 series; the paper introduces ``alpha`` precisely because the summed terms are "out of proportion" (§4.2).
 
+Deviations (defaults; measured in docs/clustering.md): components read out ``h_t = ReLU(W_s H_t)``
+(``readout="last"``) instead of the cumulative deep set, which dilutes the newest inputs by 1/t and left the
+components unable to model AR dynamics; and ``em_weight * CE(p(z|x), q(z|x))`` is added, with ``p(z|x)``
+the exact (detached) posterior of the current components, ``softmax_z(-sum_t NLL_z)``, an amortised E-step.
+Without it the encoder stayed at a uniform ``q(z|x)`` (RI 0.50) in our runs. ``em_weight=0``,
+``readout="sum"`` give the plain paper objective and architecture.
+
 Per-epoch log (``fit(..., log_path=...)``), TSV columns: ``epoch, recon_nll, kl, alpha, l2, loss, seconds``
 (cumulative wall-clock seconds) and ``ri`` (Rand index of ``argmax q(z|x)`` on the fitted series against
 ``labels_true``; NaN when not given).
