@@ -1,0 +1,1 @@
+"""Experiment drivers called by workflow scripts (one function per table/figure trial)."""
