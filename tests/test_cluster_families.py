@@ -83,3 +83,45 @@ def test_jabba_stats_and_settings(groups: tuple[np.ndarray, np.ndarray]) -> None
 def test_registry_rejects_bad_options() -> None:
     with pytest.raises(ValueError, match="digitization"):
         make_clusterer("jabba", 3, digitization="nope")
+
+
+def test_dynamic_windows_rule() -> None:
+    from mixseq.cluster.dstw import dynamic_windows
+
+    w = dynamic_windows(100, 20, 20, np.random.default_rng(0))
+    assert [a for a, _ in w] == [0, 20, 40, 60, 80]
+    sizes = [b - a for a, b in w]
+    assert all(20 <= s <= 26 for s in sizes[:-1]) and w[-1][1] <= 100  # 1..1.3 x base, cut at T
+    assert w == dynamic_windows(100, 20, 20, np.random.default_rng(0))
+
+
+def test_improved_kmeans_on_blobs() -> None:
+    from mixseq.cluster.dstw import improved_kmeans
+
+    rng = np.random.default_rng(0)
+    pts = np.concatenate([rng.normal(c, 0.3, size=(10, 2)) for c in ((0, 0), (5, 0), (0, 5))])
+    D = np.linalg.norm(pts[:, None] - pts[None], axis=-1)
+    res = improved_kmeans(D, 3, np.random.default_rng(1))
+    assert rand_index(np.repeat([0, 1, 2], 10), res.labels) == 1.0
+    assert sorted(res.labels[res.centres]) == [0, 1, 2]
+
+
+def test_dstw_recovers_groups(groups: tuple[np.ndarray, np.ndarray], tmp_path) -> None:
+    X, y = groups
+    # base_size 24 = one square-wave period, so every window sees a whole pattern of each group
+    c = make_clusterer("dstw", 3, seed=0, base_size=24).fit(X, log_path=tmp_path / "dstw.tsv")
+    ri = rand_index(y, c.labels_)
+    print(f"dstw base_size=24: RI = {ri:.3f}, windows {c.windows_}")
+    assert ri >= 0.95
+    nw = len(c.windows_)
+    assert c.window_labels_.shape == (len(X), nw) and c.window_stage2_.shape == (len(X), nw)
+    np.testing.assert_allclose(c.rules_.sum(axis=1)[c.transition_counts_.sum(axis=1) > 0], 1.0)
+    assert c.transition_counts_.sum() == len(X) * (nw - 1)
+    np.testing.assert_array_equal(c.predict(X), c.labels_)
+    again = make_clusterer("dstw", 3, seed=0, base_size=24).fit(X)
+    np.testing.assert_array_equal(again.labels_, c.labels_)
+    assert (tmp_path / "dstw.tsv").read_text().startswith("stage\t")
+    # windows shorter than the square period confuse segment shapes: RI drops (reported, not asserted high)
+    short = make_clusterer("dstw", 3, seed=0, base_size=12, sakoe_chiba_radius=3).fit(X)
+    print(f"dstw base_size=12, radius 3: RI = {rand_index(y, short.labels_):.3f}")
+    assert rand_index(y, short.labels_) >= 0.6

@@ -203,5 +203,6 @@ class JABBAClusterer(ClusterMethod):
     def save(self, path: str | Path) -> None:
         """Pickle the symbolic model, vectoriser and k-means (and ``stats_``)."""
         with open(path, "wb") as fh:
-            pickle.dump({"jabba": self.jabba_, "vectorizer": self.vectorizer_, "kmeans": self.kmeans_,
-                         "stats": self.stats_}, fh)
+            pickle.dump(
+                {"jabba": self.jabba_, "vectorizer": self.vectorizer_, "kmeans": self.kmeans_, "stats": self.stats_}, fh
+            )
