@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,3 +35,38 @@ def workdir(tmp_path: Path) -> Path:
 def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     cmd = [snakemake_bin(), "--cores", "2", *args]
     return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
+
+
+# Shared synthetic data for the clustering-family tests: three shape groups with known labels.
+def three_shape_groups(
+    n_per: int = 15, T: int = 72, noise: float = 0.3, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(X [3 n_per, T], labels)``: sines (period 12), square waves (period 24), linear trends.
+
+    Each series gets its own phase jitter, a random level in [5, 50] and scale in [1, 10] (so
+    methods must normalise), plus Gaussian noise of ``noise`` x scale.
+    """
+    rng = np.random.default_rng(seed)
+    t = np.arange(T, dtype=np.float64)
+    rows, labels = [], []
+    for g in range(3):
+        for _ in range(n_per):
+            ph = rng.uniform(-1.0, 1.0)
+            if g == 0:
+                base = np.sin(2 * np.pi * (t + ph) / 12.0)
+            elif g == 1:
+                base = np.sign(np.sin(2 * np.pi * (t + 0.5 + ph) / 24.0))
+            else:
+                base = (t - T / 2) / (T / 4)
+            scale = rng.uniform(1.0, 10.0)
+            level = rng.uniform(5.0, 50.0)
+            rows.append(level + scale * (base + noise * rng.standard_normal(T)))
+            labels.append(g)
+    X = np.vstack(rows)
+    perm = rng.permutation(len(X))
+    return X[perm], np.asarray(labels)[perm]
+
+
+@pytest.fixture(scope="session")
+def groups() -> tuple[np.ndarray, np.ndarray]:
+    return three_shape_groups()

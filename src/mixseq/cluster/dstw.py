@@ -1,0 +1,332 @@
+"""DSTW: multi-stage clustering on dynamic sliding time windows (sliding-window paper, §2).
+
+Steps of :meth:`DSTW.fit` on microscopic series ``X`` ``[m, T]``:
+
+1. **Normalisation** (DTW is scale-sensitive): ``normalise="window"`` (default) z-normalises every
+   segment inside its window, so windows compare the *overall trend/shape* of a segment (§2.2) and the
+   second stage can match the same shape at different levels; ``"series"`` z-normalises each whole
+   series once (keeps within-series level changes); ``"none"`` uses raw values.
+2. **Dynamic sliding time windows** (§2.2, Fig. 3). Window ``j`` starts at ``s_j = j * step`` and has
+   size ``w_j = min(round(base_size * u_j), T - s_j)`` with ``u_j ~ Uniform[1, max_ratio]`` drawn from
+   ``numpy.random.default_rng(seed)`` (``max_ratio = 1.3``: the paper's 1~1.3 times the initial size).
+   Windows are generated while ``s_j + base_size <= T``; consecutive windows overlap by
+   ``w_j - step`` steps (none when ``step >= w_j``). Defaults ``base_size = min(28, T // 2)``,
+   ``step = base_size``.
+3. **First stage** (§2.1-2.2): in each window, the segments of all series are clustered into
+   ``k_window`` groups by :func:`improved_kmeans` on their DTW distance matrix
+   (``tslearn.metrics.cdist_dtw``, optional Sakoe-Chiba band ``sakoe_chiba_radius``). Centres are
+   member segments (the paper replaces averaging, unsuitable for time series, by centre reselection).
+4. **Second stage** (§2.3): all first-stage centres (varying lengths; DTW handles that) are clustered
+   into ``n_clusters`` groups by the same improved k-means; each first-stage cluster inherits the
+   second-stage label of its centre ("elements ... copied to the corresponding clusters").
+5. **One label per series** (our rule; the paper clusters segments, not whole series): a series'
+   segment in window ``j`` belongs to first-stage cluster ``c_ij``, whose centre has second-stage
+   label ``g_j(c_ij)``; the series gets the majority vote ``argmax_g #{j : g_j(c_ij) = g}``, ties to the
+   smallest label. Rationale: the second-stage label is the global pattern the series follows in a
+   window; the pattern it follows most often is its type, and the vote is robust to the few windows
+   where noise moves a segment to another cluster.
+
+Fitted attributes: ``windows_`` (list of ``(start, end)``), ``window_labels_`` (``[m, n_windows]``
+first-stage labels, local to each window), ``window_stage2_`` (``[m, n_windows]`` second-stage label of
+each series' segment), ``centres_`` (per window, the ``[k, w_j]`` first-stage centre segments),
+``centre_stage2_`` (per window, the second-stage label of each centre), ``transition_counts_``
+(``[K, K]``: count of series moving from pattern ``a`` in window ``j`` to ``b`` in ``j + 1``) and
+``rules_`` (row-normalised counts: confidence of ``a -> b``, eq. 5), ``labels_``.
+
+``fit(log_path=...)`` writes one TSV row per window: ``stage, window, start, end, size, sse, n_iter,
+seconds`` (the second stage is the row with ``stage = 2``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mixseq.cluster._series import as_panel, znormalise
+from mixseq.cluster.base import ClusterMethod
+
+_NORMALISE = {"window", "series", "none"}
+
+
+def dynamic_windows(
+    T: int, base_size: int, step: int, rng: np.random.Generator, max_ratio: float = 1.3
+) -> list[tuple[int, int]]:
+    """Dynamic sliding windows ``[(start, end), ...]`` over ``0..T`` (rule in the module docstring)."""
+    if base_size < 2 or step < 1:
+        raise ValueError(f"dstw: need base_size >= 2 and step >= 1, got {base_size}, {step}")
+    if base_size > T:
+        raise ValueError(f"dstw: base_size {base_size} exceeds the series length {T}")
+    out: list[tuple[int, int]] = []
+    s = 0
+    while s + base_size <= T:
+        size = min(int(round(base_size * rng.uniform(1.0, max_ratio))), T - s)
+        out.append((s, s + size))
+        s += step
+    return out
+
+
+@dataclass
+class KMeansResult:
+    """Result of :func:`improved_kmeans`: ``labels`` ``[n]``, ``centres`` (indices into the data), ``sse``."""
+
+    labels: np.ndarray
+    centres: np.ndarray
+    sse: float
+    n_iter: int
+
+
+def _off_diagonal(D: np.ndarray) -> np.ndarray:
+    iu = np.triu_indices(len(D), k=1)
+    return D[iu] if iu[0].size else np.zeros(1)
+
+
+def _initial_centres(D: np.ndarray, k: int, tau: float, rng: np.random.Generator) -> list[int]:
+    """Threshold-based initial centres (§2.1 (1), Fig. 1).
+
+    First centre uniformly at random; then random candidates are accepted only if their distance to
+    every chosen centre is at least ``tau``. After ``20 n`` rejected draws the farthest point from the
+    chosen centres is taken instead (farthest-first fallback, so the loop always terminates).
+    """
+    n = len(D)
+    centres = [int(rng.integers(n))]
+    tries = 0
+    while len(centres) < k:
+        cand = int(rng.integers(n))
+        tries += 1
+        if cand not in centres and D[cand, centres].min() >= tau:
+            centres.append(cand)
+            tries = 0
+        elif tries > 20 * n:
+            dmin = D[:, centres].min(axis=1)
+            dmin[centres] = -np.inf
+            centres.append(int(np.argmax(dmin)))
+            tries = 0
+    return centres
+
+
+def _reselect(D: np.ndarray, members: np.ndarray, tau: float, rng: np.random.Generator) -> int:
+    """Centre reselection (§2.1 (2), Fig. 2): a member is eligible when over 50% of its distances to the
+    other members are ``<= tau``; the eligible member with the largest such share wins (ties: smallest
+    distance sum, i.e. the medoid). With no eligible member the centre was an improper choice and a
+    random member becomes the new centre.
+    """
+    if members.size <= 2:
+        sub = D[np.ix_(members, members)]
+        return int(members[np.argmin(sub.sum(axis=1))])
+    sub = D[np.ix_(members, members)]
+    share = ((sub <= tau).sum(axis=1) - 1) / (members.size - 1)  # minus self
+    eligible = share > 0.5
+    if not eligible.any():
+        return int(members[rng.integers(members.size)])
+    key = np.where(eligible, share, -np.inf)
+    best = np.flatnonzero(key == key.max())
+    return int(members[best[np.argmin(sub[best].sum(axis=1))]])
+
+
+def improved_kmeans(
+    D: np.ndarray,
+    k: int,
+    rng: np.random.Generator,
+    init_quantile: float = 0.5,
+    reselect_quantile: float = 0.25,
+    n_restarts: int = 5,
+    max_iter: int = 20,
+) -> KMeansResult:
+    """The paper's improved k-means (§2.1) on a precomputed distance matrix ``D`` ``[n, n]``.
+
+    Thresholds are quantiles of the pairwise distances: initial centres must be at least the
+    ``init_quantile`` quantile apart; reselection counts distances at most the ``reselect_quantile``
+    quantile. Each of ``n_restarts`` runs alternates nearest-centre assignment and centre reselection
+    until the centres repeat (or ``max_iter``); the run with the minimum SSE (sum of squared distances
+    to the assigned centre) is kept.
+    """
+    D = np.asarray(D, dtype=np.float64)
+    n = len(D)
+    if n <= k:
+        return KMeansResult(np.arange(n), np.arange(n), 0.0, 0)
+    off = _off_diagonal(D)
+    tau_init = float(np.quantile(off, init_quantile))
+    tau_re = float(np.quantile(off, reselect_quantile))
+    best: KMeansResult | None = None
+    for _ in range(max(1, n_restarts)):
+        centres = _initial_centres(D, k, tau_init, rng)
+        it = 0
+        seen: set[tuple[int, ...]] = {tuple(sorted(centres))}
+        for it in range(1, max_iter + 1):  # noqa: B007 - reported as n_iter
+            labels = np.argmin(D[:, centres], axis=1)
+            labels[centres] = np.arange(k)  # a centre always belongs to its own cluster
+            new = [
+                _reselect(D, np.flatnonzero(labels == c), tau_re, rng) if (labels == c).any() else centres[c]
+                for c in range(k)
+            ]
+            if len(set(new)) < k:  # two clusters picked the same element: keep the old centres
+                new = centres
+            key = tuple(sorted(new))
+            converged = new == centres or key in seen
+            seen.add(key)
+            centres = new
+            if converged:
+                break
+        labels = np.argmin(D[:, centres], axis=1)
+        labels[centres] = np.arange(k)
+        sse = float(np.sum(D[np.arange(n), np.asarray(centres)[labels]] ** 2))
+        if best is None or sse < best.sse:
+            best = KMeansResult(labels.astype(np.int64), np.asarray(centres, dtype=np.int64), sse, it)
+    assert best is not None
+    return best
+
+
+def dtw_matrix(
+    A: np.ndarray | list[np.ndarray],
+    B: np.ndarray | list[np.ndarray] | None = None,
+    radius: int | None = None,
+    n_jobs: int | None = None,
+) -> np.ndarray:
+    """DTW distances (``tslearn.metrics.cdist_dtw``) between rows of ``A`` and ``B`` (``A`` if None);
+    rows may differ in length (lists are padded by ``to_time_series_dataset``). ``radius`` sets a
+    Sakoe-Chiba band."""
+    from tslearn.metrics import cdist_dtw
+    from tslearn.utils import to_time_series_dataset
+
+    kw: dict[str, Any] = {"n_jobs": n_jobs}
+    if radius is not None:
+        kw.update(global_constraint="sakoe_chiba", sakoe_chiba_radius=int(radius))
+    a = to_time_series_dataset(A)
+    b = None if B is None else to_time_series_dataset(B)
+    return np.asarray(cdist_dtw(a, b, **kw), dtype=np.float64)
+
+
+class DSTW(ClusterMethod):
+    """Multi-stage clustering on dynamic sliding time windows (see module docstring).
+
+    Options (defaults): ``base_size`` (``min(28, T // 2)``), ``step`` (``base_size``), ``max_ratio``
+    (1.3), ``k_window`` (``n_clusters``; first-stage clusters per window), ``normalise`` ("window"),
+    ``sakoe_chiba_radius`` (None), ``init_quantile`` (0.5), ``reselect_quantile`` (0.25),
+    ``n_restarts`` (5), ``max_iter`` (20), ``n_jobs`` (None; joblib workers for DTW).
+    """
+
+    name = "dstw"
+
+    def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
+        super().__init__(n_clusters, seed, **options)
+        o = options
+        self.base_size = None if o.get("base_size") is None else int(o["base_size"])
+        self.step = None if o.get("step") is None else int(o["step"])
+        self.max_ratio = float(o.get("max_ratio", 1.3))
+        self.k_window = int(o.get("k_window") or n_clusters)
+        self.normalise = str(o.get("normalise", "window"))
+        self.radius = None if o.get("sakoe_chiba_radius") is None else int(o["sakoe_chiba_radius"])
+        self.init_quantile = float(o.get("init_quantile", 0.5))
+        self.reselect_quantile = float(o.get("reselect_quantile", 0.25))
+        self.n_restarts = int(o.get("n_restarts", 5))
+        self.max_iter = int(o.get("max_iter", 20))
+        self.n_jobs = None if o.get("n_jobs") is None else int(o["n_jobs"])
+        if self.normalise not in _NORMALISE:
+            raise ValueError(f"dstw: normalise must be one of {sorted(_NORMALISE)}, got {self.normalise!r}")
+        if not self.max_ratio >= 1.0:
+            raise ValueError(f"dstw: max_ratio must be >= 1, got {self.max_ratio}")
+
+    def _segments(self, Z: np.ndarray, a: int, b: int) -> np.ndarray:
+        seg = Z[:, a:b]
+        return znormalise(seg) if self.normalise == "window" else seg
+
+    def _prepare(self, X: np.ndarray) -> np.ndarray:
+        X = as_panel(X, self.name)
+        return znormalise(X) if self.normalise == "series" else X
+
+    def fit(
+        self,
+        X: np.ndarray,
+        dates: pd.DatetimeIndex | None = None,
+        log_path: str | Path | None = None,
+        labels_true: np.ndarray | None = None,
+    ) -> DSTW:
+        """Two-stage clustering; sets ``labels_`` and the window attributes (see module docstring)."""
+        Z = self._prepare(X)
+        m, T = Z.shape
+        rng = np.random.default_rng(self.seed)
+        base = self.base_size or max(2, min(28, T // 2))
+        self.windows_ = dynamic_windows(T, base, self.step or base, rng, self.max_ratio)
+        log: list[dict[str, Any]] = []
+        k1 = min(self.k_window, m)
+        labels1 = np.zeros((m, len(self.windows_)), dtype=np.int64)
+        self.centres_: list[np.ndarray] = []
+        for j, (a, b) in enumerate(self.windows_):
+            t0 = time.perf_counter()
+            seg = self._segments(Z, a, b)
+            res = self._cluster(dtw_matrix(seg, radius=self.radius, n_jobs=self.n_jobs), k1, rng)
+            labels1[:, j] = res.labels
+            self.centres_.append(seg[res.centres])
+            log.append(
+                {
+                    "stage": 1,
+                    "window": j,
+                    "start": a,
+                    "end": b,
+                    "size": b - a,
+                    "sse": res.sse,
+                    "n_iter": res.n_iter,
+                    "seconds": time.perf_counter() - t0,
+                }
+            )
+        # second stage: cluster every first-stage centre
+        t0 = time.perf_counter()
+        flat = [c for cs in self.centres_ for c in cs]
+        K = min(self.n_clusters, len(flat))
+        res2 = self._cluster(dtw_matrix(flat, radius=self.radius, n_jobs=self.n_jobs), K, rng)
+        log.append(
+            {
+                "stage": 2,
+                "window": -1,
+                "start": 0,
+                "end": T,
+                "size": T,
+                "sse": res2.sse,
+                "n_iter": res2.n_iter,
+                "seconds": time.perf_counter() - t0,
+            }
+        )
+        offsets = np.cumsum([0] + [len(cs) for cs in self.centres_])
+        self.centre_stage2_ = [res2.labels[offsets[j] : offsets[j + 1]] for j in range(len(self.centres_))]
+        self.window_labels_ = labels1
+        self.window_stage2_ = np.stack(
+            [self.centre_stage2_[j][labels1[:, j]] for j in range(len(self.windows_))], axis=1
+        )
+        self.labels_ = self._vote(self.window_stage2_, K)
+        self.transition_counts_ = np.zeros((K, K), dtype=np.int64)
+        if self.window_stage2_.shape[1] > 1:
+            np.add.at(self.transition_counts_, (self.window_stage2_[:, :-1], self.window_stage2_[:, 1:]), 1)
+        rows = self.transition_counts_.sum(axis=1, keepdims=True)
+        self.rules_ = np.divide(self.transition_counts_, rows, out=np.zeros((K, K)), where=rows > 0)
+        if log_path is not None:
+            Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+            pd.DataFrame(log).to_csv(log_path, sep="\t", index=False)
+        return self
+
+    def _cluster(self, D: np.ndarray, k: int, rng: np.random.Generator) -> KMeansResult:
+        return improved_kmeans(D, k, rng, self.init_quantile, self.reselect_quantile, self.n_restarts, self.max_iter)
+
+    @staticmethod
+    def _vote(stage2: np.ndarray, K: int) -> np.ndarray:
+        """Majority vote over windows (ties -> smallest label)."""
+        votes = np.zeros((len(stage2), K), dtype=np.int64)
+        np.add.at(votes, (np.repeat(np.arange(len(stage2)), stage2.shape[1]), stage2.ravel()), 1)
+        return np.argmax(votes, axis=1).astype(np.int64)
+
+    def predict(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
+        """Assign new series (same length regime): nearest first-stage centre per window, then the vote."""
+        if self.labels_ is None:
+            raise RuntimeError("dstw: call fit before predict")
+        Z = self._prepare(X)
+        if Z.shape[1] < self.windows_[-1][1]:
+            raise ValueError(f"dstw: series of length {Z.shape[1]} do not cover the fitted windows")
+        cols = []
+        for j, (a, b) in enumerate(self.windows_):
+            D = dtw_matrix(self._segments(Z, a, b), self.centres_[j], radius=self.radius, n_jobs=self.n_jobs)
+            cols.append(self.centre_stage2_[j][np.argmin(D, axis=1)])
+        return self._vote(np.stack(cols, axis=1), self.rules_.shape[0])
