@@ -34,8 +34,9 @@ if k > panel.n_series:
 
 train = panel.values[:, : panel.train_end_idx]
 options = dict(smk.params.options)
-options.setdefault("device", smk.params.device)
-options.setdefault("threads", smk.threads)
+if method in {"mixseq", "dtcr"}:  # torch methods: device and intra-op threads
+    options.setdefault("device", smk.params.device)
+    options.setdefault("threads", smk.threads)
 model = make_clusterer(method, k, seed=seed, **options)
 log.info("fitting %s with K=%d on %d series x %d training days", method, k, *train.shape)
 t0 = time.perf_counter()

@@ -17,7 +17,8 @@ log = setup(smk)
 wc = smk.wildcards
 origins, samples, truth = frame_to_arrays(pd.read_parquet(smk.input[0]))
 row = {"dataset": wc.dataset, "method": wc.method, "k": int(wc.K), "forecaster": wc.forecaster,
-       "seed": int(wc.seed), "split": smk.params.split, "n_windows": len(origins), "smape": smape(truth, point_forecast(samples))}
+       "seed": int(wc.seed), "split": smk.params.split, "n_windows": len(origins),
+       "smape": smape(truth, point_forecast(samples))}
 for rho in smk.params.quantiles:
     row[f"r{rho:g}"] = quantile_loss(truth, sample_quantiles(samples, rho), rho)
 with atomic_path(smk.output[0]) as tmp:
