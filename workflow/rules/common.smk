@@ -37,6 +37,13 @@ def check_config(cfg):
                 _fail(f"realdata.datasets[{i}]", f"one of the datasets {sorted(datasets)}", ds)
             if datasets[ds]["kind"] in SYNTHETIC_KINDS:
                 _fail(f"realdata.datasets[{i}]", "a real dataset (synthetic panels are redrawn per seed)", ds)
+    for target, section in (("table2", "table2"), ("sensitivity_synthetic", "sensitivity_synthetic")):
+        if target in cfg["targets"] and section not in cfg:
+            _fail(section, f"a '{section}' section because '{target}' is in targets")
+    if "table2" in cfg["targets"] and "deepar" in cfg["table2"]["data"]:
+        src = cfg["table2"].get("deepar_source")
+        if src not in datasets or datasets[src]["kind"] != "rossmann":
+            _fail("table2.deepar_source", "the name of a rossmann dataset (the base DeepAR is trained on it)", src)
     if "table1" in cfg["targets"]:
         if "table1" not in cfg:
             _fail("table1", "a 'table1' section because 'table1' is in targets")
@@ -205,10 +212,23 @@ def table1_forecasts(wildcards=None):
 TARGET_FILES = {
     "table1": ["results/table1.tsv", "results/table1.md", "results/figures/table1_toy.png"],
     "table3": ["results/table3.tsv"],
+    "table2": ["results/table2.tsv", "results/table2.md"],
+    "sensitivity_synthetic": ["results/table_sensitivity_synthetic.tsv"],
     "table4": ["results/table4.tsv", "results/table4.md"],
     "table5": ["results/table5.tsv", "results/table5.md"],
     "sensitivity": [],  # filled below from config: one figure per real dataset
 }
+
+
+def table2_files(wildcards=None):
+    t2 = config["table2"]
+    return [
+        f"results/table2/{data}/c{n}/{m}/seed{seed}.tsv"
+        for data in t2["data"]
+        for n in t2["clusters"]
+        for m in t2["methods"]
+        for seed in config["seeds"]
+    ]
 
 
 def sensitivity_figures():

@@ -3,6 +3,8 @@
 
 localrules:
     table1,
+    table2,
+    table_sensitivity_synthetic,
     realdata_tables,
 
 

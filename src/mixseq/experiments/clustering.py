@@ -16,7 +16,7 @@ from mixseq.data.synthetic_clustering import arma_clusters
 from mixseq.evaluate.metrics import rand_index, smape
 
 #: options consumed here (data sizes); everything else goes to the clustering method.
-DATA_KEYS = ("n_per_cluster", "length", "n_infer_per_cluster", "burn_in")
+DATA_KEYS = ("n_per_cluster", "length", "n_infer_per_cluster", "burn_in", "base_state")
 
 
 def _split(options: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -39,12 +39,21 @@ def table2_trial(
     n = int(data.get("n_per_cluster", 10000))
     length = int(data.get("length", 100))
     burn = int(data.get("burn_in", 0))
-    if data_kind != "arma":
-        raise NotImplementedError(f"table2_trial: data_kind {data_kind!r} not available here (only 'arma')")
-    X, labels = arma_clusters(n_clusters, n, length, seed=seed, burn_in=burn)
-    X_new, labels_new = arma_clusters(
-        n_clusters, int(data.get("n_infer_per_cluster", n)), length, seed=seed + 10_000, burn_in=burn
-    )
+    n_new = int(data.get("n_infer_per_cluster", n))
+    if data_kind == "arma":
+        X, labels = arma_clusters(n_clusters, n, length, seed=seed, burn_in=burn)
+        X_new, labels_new = arma_clusters(n_clusters, n_new, length, seed=seed + 10_000, burn_in=burn)
+    elif data_kind == "deepar":
+        from mixseq.data.synthetic_deepar import deepar_clusters, load_state
+
+        if "base_state" not in data:
+            raise ValueError("table2_trial: DeepAR data need option 'base_state' (path of the trained base DeepAR)")
+        base = load_state(data["base_state"])
+        X, labels = deepar_clusters(base, n_clusters, n, length, seed=seed)
+        # new series from the *same* components (same perturbation seed), fresh sampling noise
+        X_new, labels_new = deepar_clusters(base, n_clusters, n_new, length, seed=seed, sample_seed=seed + 10_000)
+    else:
+        raise ValueError(f"table2_trial: data_kind must be 'arma' or 'deepar', got {data_kind!r}")
     model = make_clusterer(method, n_clusters, seed=seed, **opts)
     t0 = time.perf_counter()
     model.fit(X, labels_true=labels)
