@@ -23,14 +23,24 @@ class ConvTransNet(nn.Module):
     stateful = False
 
     def __init__(
-        self, in_dim: int, hidden: int = 16, n_heads: int = 2, n_layers: int = 1, kernel_size: int = 3,
+        self,
+        in_dim: int,
+        hidden: int = 16,
+        n_heads: int = 2,
+        n_layers: int = 1,
+        kernel_size: int = 3,
         dropout: float = 0.1,
     ) -> None:
         super().__init__()
         from mixseq.nn import convtrans  # looked up at build time (tests may substitute the module's class)
 
         self.backbone = convtrans.ConvTransBackbone(
-            in_dim, d_model=hidden, n_heads=n_heads, n_layers=n_layers, kernel_size=kernel_size, dropout=dropout,
+            in_dim,
+            d_model=hidden,
+            n_heads=n_heads,
+            n_layers=n_layers,
+            kernel_size=kernel_size,
+            dropout=dropout,
             d_out=hidden,
         )
         self.head = GaussianHead(hidden)

@@ -36,9 +36,7 @@ class DeepARNet(nn.Module):
         self.drop = nn.Dropout(dropout)
         self.head = GaussianHead(hidden)
 
-    def forward_state(
-        self, x: torch.Tensor, state: State | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor, State]:
+    def forward_state(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, torch.Tensor, State]:
         """``x: [B, T, in_dim]`` -> ``mu, sigma: [B, T]`` and the LSTM state after the last step."""
         h, state = self.lstm(x, state)
         mu, sigma = self.head(self.drop(h))

@@ -159,8 +159,13 @@ def train_gaussian_net(
                     stale += 1
                     if patience is not None and stale >= patience:
                         stopped = True
-                        log.info("%s: early stop at epoch %d (best val NLL %.4f at epoch %d)", desc, epoch,
-                                 best_val, best_epoch)
+                        log.info(
+                            "%s: early stop at epoch %d (best val NLL %.4f at epoch %d)",
+                            desc,
+                            epoch,
+                            best_val,
+                            best_epoch,
+                        )
                         break
     finally:
         if fh is not None:
