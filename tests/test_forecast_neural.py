@@ -139,3 +139,24 @@ def test_unknown_option_and_short_series_raise():
     y, dates = sine(20)
     with pytest.raises(ValueError, match="shorter than one training window"):
         make_forecaster("deepar", **FAST, epochs=1).fit(y, dates)
+
+
+@pytest.mark.parametrize("name", NEURAL)
+def test_incremental_state_matches_full_forward(name):
+    """The cached/streaming step used for sampling equals teacher forcing over the whole sequence."""
+    from mixseq.forecast.neural import IN_DIM
+
+    torch.manual_seed(0)
+    net = make_forecaster(name, **FAST).build_net(IN_DIM).eval()
+    assert net.stateful
+    x = torch.randn(3, 25, IN_DIM)
+    with torch.no_grad():
+        mu, sigma = net(x)
+        m1, s1, state = net.forward_state(x[:, :10])
+        mus, sigmas = [m1], [s1]
+        for i in range(10, 25):
+            m, s, state = net.forward_state(x[:, i : i + 1], state)
+            mus.append(m)
+            sigmas.append(s)
+    torch.testing.assert_close(torch.cat(mus, dim=1), mu, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(torch.cat(sigmas, dim=1), sigma, atol=1e-5, rtol=1e-4)

@@ -42,6 +42,11 @@ class DeepARNet(nn.Module):
         mu, sigma = self.head(self.drop(h))
         return mu, sigma, state
 
+    @staticmethod
+    def repeat_state(state: State, n: int) -> State:
+        """Repeat every batch row of ``(h, c)`` ``n`` times (one copy per sample path)."""
+        return (state[0].repeat_interleave(n, dim=1), state[1].repeat_interleave(n, dim=1))
+
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Teacher forcing: ``x: [B, T, in_dim]`` -> ``(mu, sigma)``, each ``[B, T]``; step t sees inputs <= t."""
         mu, sigma, _ = self.forward_state(x)

@@ -39,9 +39,9 @@ def ancestral_sample(
 
     ``z_t ~ N(mu_t, sigma_t^2)`` is drawn and fed back as the next input (DeepAR's ancestral sampling).
     Only ``ctx`` (the observed history) and the covariates, which are known dates, are used: future
-    values never enter. Stateful nets (``net.stateful``, the LSTM) read the context once per origin and
-    then step in O(1); convolutional/attention nets are re-run on the growing sequence, truncated to the
-    last ``max_len`` inputs (the training window length).
+    values never enter. Stateful nets (``net.stateful``: ``forward_state(x, state)`` and ``repeat_state``;
+    the LSTM, the streaming TCN, the cached ConvTrans) read the context once per origin and then step in
+    O(1) per step; other nets are re-run on the growing sequence, truncated to the last ``max_len`` inputs.
 
     Args:
         net: a module with ``forward(x) -> (mu, sigma)`` (and ``forward_state`` when ``stateful``).
@@ -65,7 +65,7 @@ def ancestral_sample(
         state = None
         if c > 1:  # read the context once per origin, then copy the state for every sample path
             _, _, state = net.forward_state(make_inputs(ctx, cov[:, :c]))
-            state = tuple(s.repeat_interleave(n_samples, dim=1) for s in state)
+            state = net.repeat_state(state, n_samples)
         prev = ctx[:, -1].repeat_interleave(n_samples, dim=0)
         cov_r = cov.repeat_interleave(n_samples, dim=0)
         for h in range(horizon):

@@ -5,6 +5,11 @@ Each residual block is ``conv(k, d) -> ReLU -> dropout -> conv(k, d) -> ReLU -> 
 the widths differ) skip connection; convolutions are left-padded by ``(k - 1) d`` so output ``t`` only sees
 inputs ``<= t``. Receptive field: ``1 + 2 (k - 1) sum(d) = 61`` steps with the defaults. Weight
 normalisation of the original TCN is omitted (the model is tiny); inputs are as in :mod:`mixseq.nn.lstm`.
+
+For sampling, ``forward_state`` streams the convolutions (as in "fast WaveNet" generation): the state holds,
+per convolution, the last ``(k - 1) d`` inputs it has seen (zeros at the start, which is exactly the zero
+left-padding), so each new step costs O(1) instead of re-running the whole sequence. Teacher forcing uses
+the same code path with an all-zero initial state.
 """
 
 from __future__ import annotations
@@ -44,6 +49,22 @@ class TemporalBlock(nn.Module):
         h = self.drop(F.relu(self.conv2(h)))
         return F.relu(h + self.skip(x))
 
+    def forward_state(
+        self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """Streaming version of :meth:`forward` on ``x: [B, C, T]``; ``state`` = past inputs of both convs."""
+        if state is None:
+            state = (
+                x.new_zeros(x.shape[0], x.shape[1], self.conv1.left_pad),
+                x.new_zeros(x.shape[0], self.conv2.in_channels, self.conv2.left_pad),
+            )
+        in1 = torch.cat([state[0], x], dim=2)
+        h = self.drop(F.relu(F.conv1d(in1, self.conv1.weight, self.conv1.bias, dilation=self.conv1.dilation)))
+        in2 = torch.cat([state[1], h], dim=2)
+        h = self.drop(F.relu(F.conv1d(in2, self.conv2.weight, self.conv2.bias, dilation=self.conv2.dilation)))
+        new_state = (in1[:, :, in1.shape[2] - self.conv1.left_pad :], in2[:, :, in2.shape[2] - self.conv2.left_pad :])
+        return F.relu(h + self.skip(x)), new_state
+
 
 class TCNNet(nn.Module):
     """Stack of :class:`TemporalBlock` (one per dilation) and a :class:`GaussianHead`.
@@ -56,7 +77,7 @@ class TCNNet(nn.Module):
         dropout: dropout inside the blocks.
     """
 
-    stateful = False
+    stateful = True
 
     def __init__(
         self,
@@ -76,7 +97,24 @@ class TCNNet(nn.Module):
         self.head = GaussianHead(channels)
         self.receptive_field = 1 + 2 * (kernel_size - 1) * sum(int(d) for d in dilations)
 
+    def forward_state(
+        self, x: torch.Tensor, state: list[tuple[torch.Tensor, torch.Tensor]] | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, list[tuple[torch.Tensor, torch.Tensor]]]:
+        """``x: [B, T, in_dim]`` after the steps summarised by ``state`` -> ``mu, sigma: [B, T]``, new state."""
+        h = x.transpose(1, 2)
+        new_state = []
+        for i, block in enumerate(self.blocks):
+            h, s = block.forward_state(h, None if state is None else state[i])
+            new_state.append(s)
+        mu, sigma = self.head(h.transpose(1, 2))
+        return mu, sigma, new_state
+
+    @staticmethod
+    def repeat_state(state: list[tuple[torch.Tensor, torch.Tensor]], n: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Repeat every batch row ``n`` times (one copy per sample path)."""
+        return [tuple(b.repeat_interleave(n, dim=0) for b in s) for s in state]
+
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``x: [B, T, in_dim]`` -> ``(mu, sigma)``, each ``[B, T]``; output t depends on inputs <= t only."""
-        h = self.blocks(x.transpose(1, 2)).transpose(1, 2)
-        return self.head(h)
+        mu, sigma, _ = self.forward_state(x)
+        return mu, sigma
