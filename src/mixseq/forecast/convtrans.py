@@ -37,8 +37,10 @@ class ConvTransNet(nn.Module):
         n_layers: int = 1,
         kernel_size: int = 3,
         dropout: float = 0.1,
+        min_scale: float = 0.0,
     ) -> None:
         super().__init__()
+        self.min_scale = float(min_scale)
         from mixseq.nn import convtrans  # looked up at build time (tests may substitute the module's class)
 
         self.backbone = convtrans.ConvTransBackbone(
@@ -92,7 +94,7 @@ class ConvTransNet(nn.Module):
         if bb.readout == "mean":
             agg = cum / (count + torch.arange(1, t + 1, device=x.device, dtype=h.dtype)).view(1, -1, 1)
         mu, sigma = self.head(F.relu(bb.W_s(agg)))
-        return mu, sigma, (inp[:, :, inp.shape[2] - pad :], new_kv, cum[:, -1], count + t)
+        return mu, sigma + self.min_scale, (inp[:, :, inp.shape[2] - pad :], new_kv, cum[:, -1], count + t)
 
     @staticmethod
     def repeat_state(state: tuple, n: int) -> tuple:
@@ -103,7 +105,8 @@ class ConvTransNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Teacher forcing over ``x``; output ``t`` depends on inputs ``<= t`` only."""
-        return self.head(self.backbone(x))
+        mu, sigma = self.head(self.backbone(x))
+        return mu, sigma + self.min_scale
 
 
 class ConvTransForecaster(NeuralForecaster):
@@ -121,4 +124,5 @@ class ConvTransForecaster(NeuralForecaster):
             n_layers=int(o["n_layers"]),
             kernel_size=int(o["kernel_size"]),
             dropout=float(o["dropout"]),
+            min_scale=float(o["min_scale"]),
         )

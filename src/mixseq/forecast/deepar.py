@@ -22,4 +22,10 @@ class DeepARForecaster(NeuralForecaster):
 
     def build_net(self, in_dim: int) -> nn.Module:
         o = self.options
-        return DeepARNet(in_dim, hidden=int(o["hidden"]), num_layers=int(o["num_layers"]), dropout=float(o["dropout"]))
+        return DeepARNet(
+            in_dim,
+            hidden=int(o["hidden"]),
+            num_layers=int(o["num_layers"]),
+            dropout=float(o["dropout"]),
+            min_scale=float(o["min_scale"]),
+        )

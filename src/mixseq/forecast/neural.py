@@ -20,6 +20,8 @@ Options (defaults; source):
 ``lr``               1e-3      Adam learning rate (not given for the forecasters)
 ``weight_decay``     1e-5      Adam l2 penalty (paper §5.1 value for ConvTrans)
 ``dropout``          0.1       paper §5.1 value for ConvTrans
+``min_scale``        0.0       floor added to sigma (scaled units); 0.05 helps on series with
+                               repeated exact zeros, whose NLL otherwise spikes
 ``hidden``           16        units / channels (paper: 16 for DeepAR)
 ``val_days``         60        last days held out for validation (paper: last two months); 0 = none
 ``patience``         None      early-stopping patience in epochs; None = run all epochs, keep best
@@ -61,6 +63,7 @@ NEURAL_DEFAULTS: dict[str, Any] = {
     "lr": 1e-3,
     "weight_decay": 1e-5,
     "dropout": 0.1,
+    "min_scale": 0.0,
     "hidden": 16,
     "val_days": 60,
     "patience": None,

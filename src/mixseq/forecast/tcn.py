@@ -28,4 +28,5 @@ class TCNForecaster(NeuralForecaster):
             kernel_size=int(o["kernel_size"]),
             dilations=tuple(int(d) for d in o["dilations"]),
             dropout=float(o["dropout"]),
+            min_scale=float(o["min_scale"]),
         )

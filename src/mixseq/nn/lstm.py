@@ -24,12 +24,17 @@ class DeepARNet(nn.Module):
         hidden: LSTM units (paper: 16).
         num_layers: LSTM layers (paper: 1).
         dropout: dropout on the LSTM output (and between layers when ``num_layers > 1``).
+        min_scale: added to the head's ``sigma`` (scaled units); a floor that keeps the NLL bounded on
+            series with exact, repeated zeros (e.g. closed shops). 0 = the head's own tiny floor only.
     """
 
     stateful = True
 
-    def __init__(self, in_dim: int, hidden: int = 16, num_layers: int = 1, dropout: float = 0.1) -> None:
+    def __init__(
+        self, in_dim: int, hidden: int = 16, num_layers: int = 1, dropout: float = 0.1, min_scale: float = 0.0
+    ) -> None:
         super().__init__()
+        self.min_scale = float(min_scale)
         self.lstm = nn.LSTM(
             in_dim, hidden, num_layers=num_layers, batch_first=True, dropout=dropout if num_layers > 1 else 0.0
         )
@@ -40,7 +45,7 @@ class DeepARNet(nn.Module):
         """``x: [B, T, in_dim]`` -> ``mu, sigma: [B, T]`` and the LSTM state after the last step."""
         h, state = self.lstm(x, state)
         mu, sigma = self.head(self.drop(h))
-        return mu, sigma, state
+        return mu, sigma + self.min_scale, state
 
     @staticmethod
     def repeat_state(state: State, n: int) -> State:

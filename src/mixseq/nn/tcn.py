@@ -75,6 +75,7 @@ class TCNNet(nn.Module):
         kernel_size: convolution kernel (paper: 3).
         dilations: one block per dilation (paper: 1, 2, 4, 8).
         dropout: dropout inside the blocks.
+        min_scale: added to ``sigma`` (see :class:`mixseq.nn.lstm.DeepARNet`).
     """
 
     stateful = True
@@ -86,8 +87,10 @@ class TCNNet(nn.Module):
         kernel_size: int = 3,
         dilations: Sequence[int] = (1, 2, 4, 8),
         dropout: float = 0.1,
+        min_scale: float = 0.0,
     ) -> None:
         super().__init__()
+        self.min_scale = float(min_scale)
         blocks = []
         c = in_dim
         for d in dilations:
@@ -107,7 +110,7 @@ class TCNNet(nn.Module):
             h, s = block.forward_state(h, None if state is None else state[i])
             new_state.append(s)
         mu, sigma = self.head(h.transpose(1, 2))
-        return mu, sigma, new_state
+        return mu, sigma + self.min_scale, new_state
 
     @staticmethod
     def repeat_state(state: list[tuple[torch.Tensor, torch.Tensor]], n: int) -> list[tuple[torch.Tensor, torch.Tensor]]:

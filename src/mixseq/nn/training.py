@@ -68,6 +68,7 @@ def train_gaussian_net(
     patience: int | None = None,
     windows_per_epoch: int | None = None,
     grad_clip: float | None = 10.0,
+    max_zero_frac: float | None = None,
     device: str = "cpu",
     seed: int = 0,
     log_path: str | Path | None = None,
@@ -76,6 +77,7 @@ def train_gaussian_net(
 ) -> dict[str, Any]:
     """Train ``net`` in place on windows of ``values`` (``[m, T]`` or ``[T]``) observed on ``dates``.
 
+    ``max_zero_frac`` drops training windows whose context has a larger fraction of exact zeros.
     Returns a summary: ``epochs_run``, ``best_epoch``, ``best_val_nll``, ``stopped_early``, ``history``
     (list of per-epoch dicts with :data:`LOG_COLUMNS`), ``validation`` (whether a validation split was used).
     Raises ``ValueError`` when the series is shorter than one window.
@@ -100,6 +102,16 @@ def train_gaussian_net(
 
     tr_starts = np.arange(t_train - length + 1)
     tr_series, tr_starts = (a.ravel() for a in np.meshgrid(np.arange(m), tr_starts, indexing="ij"))
+    if max_zero_frac is not None:
+        # drop windows whose context is mostly exact zeros (e.g. a shop closed for weeks): their scale is 1
+        # whatever the level after reopening, and a single such window dominates the batch NLL
+        zeros = np.cumsum(np.concatenate([np.zeros((m, 1)), (y == 0)], axis=1), axis=1)
+        frac = (zeros[tr_series, tr_starts + context_length] - zeros[tr_series, tr_starts]) / context_length
+        keep = frac <= max_zero_frac
+        log.info("%s: %d of %d training windows kept (max_zero_frac=%s)", desc, keep.sum(), keep.size, max_zero_frac)
+        tr_series, tr_starts = tr_series[keep], tr_starts[keep]
+        if tr_starts.size == 0:
+            raise ValueError(f"{desc}: no training window left with max_zero_frac={max_zero_frac}")
     if use_val:
         va_starts = np.arange(max(0, t - val_days - context_length), t - length + 1)
         va_series, va_starts = (a.ravel() for a in np.meshgrid(np.arange(m), va_starts, indexing="ij"))
