@@ -9,30 +9,19 @@ their :func:`~mixseq.nn.scaling.series_scale` ``v``; paths are drawn by ancestra
 (:func:`mixseq.nn.sampling.ancestral_sample`) and multiplied by ``v``. :meth:`sample_origins` batches all
 origins and all samples into one autoregressive pass (chunked to ``sample_batch`` paths).
 
-Options (defaults; source):
+Options (default; source) — see also ``docs/forecasting.md``:
 
-==================== ========= ==================================================================
-``context_length``   60        days conditioning each window (not given in the paper; two seasons of
-                               the 30-day horizon, covering 8 weeks of weekly pattern)
-``prediction_length``30        days predicted per training window (paper: 30-day horizon)
-``epochs``           500       paper §5.2
-``batch_size``       128       paper §5.2
-``lr``               1e-3      Adam learning rate (not given for the forecasters)
-``weight_decay``     1e-5      Adam l2 penalty (paper §5.1 value for ConvTrans)
-``dropout``          0.1       paper §5.1 value for ConvTrans
-``min_scale``        0.0       floor added to sigma (scaled units); 0.05 helps on series with
-                               repeated exact zeros, whose NLL otherwise spikes
-``hidden``           16        units / channels (paper: 16 for DeepAR)
-``val_days``         60        last days held out for validation (paper: last two months); 0 = none
-``patience``         None      early-stopping patience in epochs; None = run all epochs, keep best
-``windows_per_epoch``None      None = every training window once per epoch
-``grad_clip``        10.0      gradient-norm clipping
-``device``           "auto"    CUDA when visible, else CPU
-``threads``          None      torch intra-op threads
-``log_path``         None      per-epoch TSV (epoch, train_nll, val_nll, seconds)
-``sample_batch``     20000     paths per autoregressive pass
-``progress``         True      tqdm bar
-==================== ========= ==================================================================
+- ``context_length`` (60; ours: two 30-day horizons, eight weeks) days conditioning each window
+- ``prediction_length`` (30; paper's horizon) days predicted per training window
+- ``epochs`` (500; paper §5.2), ``batch_size`` (128; paper §5.2)
+- ``lr`` (1e-3; not given for the forecasters), ``weight_decay`` (1e-5; §5.1 value), ``dropout`` (0.1; §5.1)
+- ``hidden`` (16; paper §5.2) units / channels / d_model
+- ``min_scale`` (0.0) floor added to sigma in scaled units, for series with repeated exact zeros
+- ``val_days`` (60; "last two months") held-out days; 0 = no validation
+- ``patience`` (None) early-stopping patience in epochs; None = run all epochs, keep the best-validation state
+- ``windows_per_epoch`` (None = every training window once), ``grad_clip`` (10.0)
+- ``device`` ("auto": CUDA when visible), ``threads`` (None), ``log_path`` (None; per-epoch TSV
+  ``epoch, train_nll, val_nll, seconds``), ``sample_batch`` (20000 paths per pass), ``progress`` (True)
 """
 
 from __future__ import annotations
