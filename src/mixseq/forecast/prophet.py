@@ -1,0 +1,69 @@
+"""Prophet forecaster (Taylor & Letham, 2018; paper §5.2: the package's default settings).
+
+``fit`` fits ``Prophet()`` with its defaults (linear trend, automatic weekly/yearly seasonality, MAP
+estimate) on the history; the rolling-window caller refits it at each origin (``trains_once = False``).
+``sample`` returns Prophet's own predictive draws (``Prophet.predictive_samples``: trend-changepoint
+uncertainty plus Gaussian observation noise) for the ``horizon`` days after ``dates_hist[-1]``, with
+``uncertainty_samples`` set to ``n_samples``. Prophet's forecast depends on the dates only, so when
+``y_hist`` extends past the fitted data (``refit_every > 1``) the model fitted last is extrapolated to the
+later dates. Draws are reproducible: numpy's global RNG, which Prophet uses, is seeded from ``rng``.
+Options are passed to ``Prophet(...)`` unchanged (none by default).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mixseq.data.covariates import future_dates
+from mixseq.forecast.base import Forecaster
+
+
+def _quiet() -> None:
+    """Silence Prophet's and cmdstanpy's INFO chatter (one line per fit otherwise)."""
+    for name in ("prophet", "cmdstanpy", "prophet.plot"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class ProphetForecaster(Forecaster):
+    """Prophet with default settings; samples from its predictive distribution."""
+
+    name = "prophet"
+    trains_once = False
+
+    def __init__(self, seed: int = 0, **options: Any) -> None:
+        super().__init__(seed=seed, **options)
+        self.model: Any = None
+
+    def fit(self, y: np.ndarray, dates: pd.DatetimeIndex) -> ProphetForecaster:
+        """Fit ``Prophet(**options)`` on ``(ds=dates, y=y)``."""
+        _quiet()
+        from prophet import Prophet
+
+        y = np.asarray(y, dtype=np.float64)
+        if len(dates) != y.size:
+            raise ValueError(f"prophet: {len(dates)} dates for {y.size} values")
+        np.random.seed(self.seed % (2**32))  # Prophet's initialisation and sampling use the global RNG
+        self.model = Prophet(**self.options)
+        self.model.fit(pd.DataFrame({"ds": pd.DatetimeIndex(dates), "y": y}))
+        return self
+
+    def sample(
+        self,
+        y_hist: np.ndarray,
+        dates_hist: pd.DatetimeIndex,
+        horizon: int,
+        n_samples: int,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """``[n_samples, horizon]`` predictive draws for the days after ``dates_hist[-1]``."""
+        if self.model is None:
+            raise RuntimeError("prophet: call fit() before sample()")
+        future = pd.DataFrame({"ds": future_dates(pd.DatetimeIndex(dates_hist)[-1], horizon)})
+        self.model.uncertainty_samples = int(n_samples)
+        np.random.seed(int(rng.integers(0, 2**32 - 1)))
+        draws = self.model.predictive_samples(future)["yhat"]  # [horizon, n_samples]
+        return np.asarray(draws, dtype=np.float64).T.reshape(n_samples, horizon)
