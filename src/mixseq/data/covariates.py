@@ -12,7 +12,7 @@ def date_features(dates: pd.DatetimeIndex | pd.Series) -> np.ndarray:
     """Return float32 ``[T, 3]``: day-of-week, day-of-month, month-of-year, each scaled to [-0.5, 0.5]."""
     d = pd.DatetimeIndex(dates)
     feats = np.stack(
-        [d.dayofweek / 6.0 - 0.5, (d.day - 1) / 30.0 - 0.5, (d.month - 1) / 11.0 - 0.5], axis=1
+        [d.day_of_week / 6.0 - 0.5, (d.day - 1) / 30.0 - 0.5, (d.month - 1) / 11.0 - 0.5], axis=1
     )
     return feats.astype(np.float32)
 
