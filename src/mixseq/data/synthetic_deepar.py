@@ -180,11 +180,14 @@ def deepar_clusters(
     min_scale: float = MIN_SCALE,
     device: str = "auto",
     batch: int = 20000,
+    sample_seed: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Generate ``n_per_cluster`` series of ``length`` days from each of ``n_clusters`` DeepAR components.
 
     Returns ``X`` float32 ``[n_clusters * n_per_cluster, length]`` (cluster-major order) and integer
-    ``labels`` (the component of each row). Deterministic given ``seed`` on CPU.
+    ``labels`` (the component of each row). Deterministic given ``seed`` on CPU. ``seed`` fixes the
+    components (parameter perturbations); ``sample_seed`` (default: ``seed``) the initial sequences and
+    sampling noise, so new series from the *same* components come from another ``sample_seed``.
     """
     if n_clusters < 1 or n_per_cluster < 1 or length < 1 or init_length < 1:
         raise ValueError(
@@ -192,7 +195,7 @@ def deepar_clusters(
             f"{n_clusters}, {n_per_cluster}, {length}, {init_length}"
         )
     dev = torch_device(device)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed if sample_seed is None else sample_seed)
     gen = torch.Generator(device=dev)
     gen.manual_seed(int(rng.integers(0, 2**63 - 1)))
     out = np.empty((n_clusters * n_per_cluster, length), dtype=np.float32)
