@@ -369,11 +369,12 @@ class DTCR(ClusterMethod):
                     sums += [recon.item(), km.item(), cls.item(), loss.item()]
                     nb += 1
                 means = sums / max(nb, 1)
-                rec: dict[str, float] = {"epoch": epoch, "recon": means[0], "kmeans": means[1], "cls": means[2],
-                                         "loss": means[3], "seconds": time.perf_counter() - t0}
+                rec: dict[str, float] = {"epoch": float(epoch), "recon": float(means[0]), "kmeans": float(means[1]),
+                                         "cls": float(means[2]), "loss": float(means[3]),
+                                         "seconds": time.perf_counter() - t0}
                 if labels_true is not None:
                     km_fit = self._kmeans(self.encode_preprocessed(Z))
-                    rec["ri"] = rand_index(labels_true, km_fit.labels_)
+                    rec["ri"] = float(rand_index(labels_true, km_fit.labels_))
                     rec["seconds"] = time.perf_counter() - t0
                 self.history_.append(rec)
                 if fh is not None:
