@@ -1,0 +1,528 @@
+"""DTCR: Deep Temporal Clustering Representation (Ma, Zheng, Li, Cottrell, NeurIPS 2019; MixSeq ref. [21]).
+
+The MixSeq paper (section 5.2) uses DTCR as a clustering baseline "with the same setting as [21]". DTCR is a
+seq2seq auto-encoder whose representation is shaped by three losses:
+
+* reconstruction: a GRU decoder, initialised with the representation ``h``, reconstructs the (normalised)
+  series; mean squared error;
+* K-means: ``L_km = Tr(H^T H) - Tr(F^T H^T H F)`` (DTCR eq. for the spectral relaxation of K-means), with
+  ``H`` the representations and ``F`` (``m x K``, orthonormal columns) the top-K left singular vectors of
+  ``H``, refreshed every ``refresh_every`` iterations and held fixed in between;
+* auxiliary classification: an MLP on ``h`` tells real series from "fake" ones in which 20% of the time
+  steps were shuffled; cross-entropy.
+
+Total loss ``L = L_recon + L_cls + lambda_kmeans * L_km`` (DTCR weights reconstruction and classification
+by 1 and searches lambda; default 1 here).
+
+Representation ``h``: a bidirectional, 3-layer dilated GRU encoder (dilations 1, 4, 16; hidden sizes
+100, 50, 50) whose last states of every layer and both directions are concatenated
+(``dim h = 2 * sum(hidden) = 400``). Final labels: scikit-learn ``KMeans`` (seeded) on ``h``; ``predict``
+assigns a series to the nearest fitted centre.
+
+Row convention in this module: ``H`` is ``[m, d]`` (one row per series, the transpose of DTCR's ``d x m``),
+so the loss is ``||H||_F^2 - ||F^T H||_F^2`` and ``F`` holds the top-K *left* singular vectors of ``H``.
+
+Mini-batches. ``F`` is stored as an ``[m, K]`` tensor whose row ``i`` belongs to fitted series ``i``; a
+mini-batch with series positions ``idx`` uses ``F_b = orth(F[idx])`` (reduced QR of the batch's rows) and
+the loss ``Tr(H_b^T H_b) - Tr(F_b^T H_b^T H_b F_b)`` divided by ``|b|`` (a per-series mean). Using the raw
+rows ``F[idx]`` (squared norms ``~K/m``) would make the second term vanish as ``m`` grows, so the loss would
+only shrink ``h``; rescaling them by ``sqrt(m/|b|)`` instead is biased towards high-leverage series and let
+the loss go negative in trials. The orthonormalised rows keep the batch loss a projection residual
+(``>= 0``); with one batch holding all series it is exactly the full formula. No ``m x m`` matrix is formed.
+The refresh encodes
+every fitted series by streaming mini-batches (no gradient), forms ``G = H^T H`` (``d x d``, cost
+``O(m d^2)``), and takes ``F = H V_K diag(s_K)^-1`` from the top-K eigenpairs of ``G`` -- the thin SVD of
+``H`` computed through its ``d x d`` Gram matrix.
+
+Long series. RNNs over 730-1,800 daily steps are slow and hard to train; the series are average-pooled over
+non-overlapping windows of ``k = ceil(T / max_length)`` days (the oldest ``T mod k`` days are dropped so
+windows end on the last day), default ``max_length = 128``: 730 days -> 121 steps of 6 days. Each pooled
+series is then z-normalised (DTCR is scale-sensitive; a constant series becomes all zeros).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from mixseq.cluster.base import ClusterMethod
+from mixseq.evaluate.metrics import rand_index
+from mixseq.utils import atomic_path, progress, seed_everything, set_torch_threads, torch_device
+
+#: option -> (default, where the default comes from); see docs/dtcr.md
+DEFAULTS: dict[str, Any] = {
+    "epochs": 30,  # DTCR does not fix an epoch count for our data; bounded by the convergence rule below
+    "lr": 1e-3,  # Adam; MixSeq's grid {1e-3, 1e-4}
+    "batch_size": 128,  # MixSeq sec. 5.2
+    "hidden": [100, 50, 50],  # DTCR: units per encoder layer
+    "dilations": [1, 4, 16],  # DTCR: dilation per encoder layer
+    "refresh_every": 10,  # DTCR: F updated every T = 10 iterations
+    "lambda_kmeans": 1.0,  # DTCR searches lambda in {1, 1e-1, 1e-2, 1e-3}; 1 here
+    "fake_fraction": 0.2,  # DTCR: alpha = 0.2 of the time steps shuffled in a fake sample
+    "cls_hidden": 128,  # DTCR: classifier MLP hidden units
+    "max_length": 128,  # this reproduction: average-pool long series to at most this many steps
+    "max_series": None,  # fit on a seeded subsample of this many series (None: all)
+    "device": "auto",
+    "threads": None,
+    "tol": 0.01,  # convergence rule: relative epoch-loss change < tol for `patience` consecutive epochs
+    "patience": 3,
+    "early_stop": False,  # stop at convergence (the rule is always evaluated and recorded)
+    "clip": 1.0,  # gradient-norm clipping (this reproduction; a loss spike appeared without it)
+    "eval_batch_size": 1024,  # batch size for encoding (F refresh, predict)
+    "kmeans_n_init": 10,
+}
+
+
+# ----------------------------------------------------------------------------- preprocessing
+def pool_factor(n_days: int, max_length: int | None) -> int:
+    """Window ``k = ceil(n_days / max_length)`` (1 when no cap or the series is short enough)."""
+    if not max_length or n_days <= max_length:
+        return 1
+    return int(math.ceil(n_days / int(max_length)))
+
+
+def preprocess(X: np.ndarray, pool: int) -> np.ndarray:
+    """Average-pool ``X`` ``[m, T]`` over windows of ``pool`` days (aligned to the end), then z-normalise rows.
+
+    NaNs are treated as 0. Returns float32 ``[m, T // pool]``.
+    """
+    X = np.nan_to_num(np.asarray(X, dtype=np.float64))
+    if X.ndim != 2:
+        raise ValueError(f"dtcr: X must be 2-D [series, days], got shape {X.shape}")
+    m, t = X.shape
+    if pool > 1:
+        L = t // pool
+        if L < 1:
+            raise ValueError(f"dtcr: series of {t} days are shorter than the pooling window {pool}")
+        X = X[:, t - L * pool :].reshape(m, L, pool).mean(axis=2)
+    mu = X.mean(axis=1, keepdims=True)
+    sd = X.std(axis=1, keepdims=True)
+    Z = np.divide(X - mu, sd, out=np.zeros_like(X), where=sd > 1e-8)
+    return Z.astype(np.float32)
+
+
+def make_fake(x: torch.Tensor, fraction: float, generator: torch.Generator) -> torch.Tensor:
+    """DTCR's fake samples: for each series, shuffle the values at a random ``fraction`` of its time steps."""
+    b, L = x.shape
+    n = max(2, int(round(fraction * L))) if L >= 2 else 0
+    fake = x.clone()
+    if n == 0:
+        return fake
+    pos = torch.argsort(torch.rand(b, L, generator=generator, device="cpu"), dim=1)[:, :n].to(x.device)
+    perm = torch.argsort(torch.rand(b, n, generator=generator, device="cpu"), dim=1).to(x.device)
+    vals = torch.gather(x, 1, pos)
+    fake.scatter_(1, pos, torch.gather(vals, 1, perm))
+    return fake
+
+
+# ----------------------------------------------------------------------------- network
+class DilatedGRU(nn.Module):
+    """One unidirectional dilated GRU layer: step ``t`` recurs on step ``t - dilation``.
+
+    Implemented by folding the time axis: pad the start to a multiple of ``dilation``, reshape
+    ``[B, L, C] -> [B * dilation, L / dilation, C]`` and run a plain GRU, so each of the ``dilation``
+    interleaved sub-sequences is an ordinary recurrence.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, dilation: int) -> None:
+        super().__init__()
+        self.dilation = int(dilation)
+        self.gru = nn.GRU(input_size, hidden_size, batch_first=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, L, c = x.shape
+        d = self.dilation
+        pad = (-L) % d
+        if pad:
+            x = torch.cat([x.new_zeros(b, pad, c), x], dim=1)
+        Lp = L + pad
+        xf = x.reshape(b, Lp // d, d, c).transpose(1, 2).reshape(b * d, Lp // d, c)
+        out, _ = self.gru(xf)
+        out = out.reshape(b, d, Lp // d, -1).transpose(1, 2).reshape(b, Lp, -1)
+        return out[:, pad:]
+
+
+class DTCRNet(nn.Module):
+    """Bidirectional dilated-GRU encoder, GRU decoder and real/fake classifier."""
+
+    def __init__(self, hidden: list[int], dilations: list[int], cls_hidden: int = 128) -> None:
+        super().__init__()
+        if len(hidden) != len(dilations):
+            raise ValueError(f"dtcr: hidden {hidden} and dilations {dilations} differ in length")
+        self.hidden = [int(h) for h in hidden]
+        self.dilations = [int(d) for d in dilations]
+        sizes = [1, *self.hidden[:-1]]
+        spec = list(zip(sizes, self.hidden, self.dilations, strict=True))
+        self.fwd = nn.ModuleList(DilatedGRU(i, h, d) for i, h, d in spec)
+        self.bwd = nn.ModuleList(DilatedGRU(i, h, d) for i, h, d in spec)
+        self.dim = 2 * sum(self.hidden)
+        self.decoder = nn.GRU(self.dim, self.dim, batch_first=True)
+        self.readout = nn.Linear(self.dim, 1)
+        self.classifier = nn.Sequential(nn.Linear(self.dim, cls_hidden), nn.ReLU(), nn.Linear(cls_hidden, 2))
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """``x`` ``[B, L]`` -> ``h`` ``[B, 2 * sum(hidden)]``: last states of every layer, both directions."""
+        states = []
+        for stack, seq in ((self.fwd, x), (self.bwd, torch.flip(x, dims=[1]))):
+            z = seq.unsqueeze(-1)
+            for layer in stack:
+                z = layer(z)
+                states.append(z[:, -1])
+        return torch.cat(states, dim=1)
+
+    def decode(self, h: torch.Tensor, length: int) -> torch.Tensor:
+        """Reconstruct ``[B, length]`` from ``h``: ``h`` is the decoder's initial state and its input at every step.
+
+        (Zero inputs -- ``h`` only as the initial state -- left ``h`` nearly independent of the series after
+        tens of epochs in trials; feeding ``h`` at each step gives it a direct gradient path.)
+        """
+        inp = h.unsqueeze(1).expand(-1, length, -1)
+        out, _ = self.decoder(inp, h.unsqueeze(0).contiguous())
+        return self.readout(out).squeeze(-1)
+
+
+# ----------------------------------------------------------------------------- k-means pieces
+def kmeans_batch_loss(H_b: torch.Tensor, F_b: torch.Tensor) -> torch.Tensor:
+    """``Tr(H_b^T H_b) - Tr(F_b^T H_b^T H_b F_b)`` in row convention, without forming the Gram matrix.
+
+    ``H_b`` ``[B, d]`` (rows = series), ``F_b`` ``[B, K]``; equals ``||H_b||_F^2 - ||F_b^T H_b||_F^2``.
+    """
+    return (H_b * H_b).sum() - (F_b.T @ H_b).pow(2).sum()
+
+
+def batch_F(F: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """The batch's ``F_b``: the rows ``F[idx]`` of the series in the batch, orthonormalised (reduced QR).
+
+    ``F_b^T F_b = I``, so the batch loss is ``||H_b||^2 - ||P H_b||^2 >= 0`` with ``P`` the projection onto the
+    span of ``F[idx]`` -- the K-means relaxation restricted to the batch, with the assignment subspace learnt on
+    all series. With one batch holding every series (``F`` already orthonormal) it is the full formula.
+    """
+    q, _ = torch.linalg.qr(F[idx].double())
+    return q.to(F.dtype)
+
+
+def spectral_F(H: torch.Tensor, k: int) -> torch.Tensor:
+    """Top-``k`` left singular vectors of ``H`` ``[m, d]`` via the ``d x d`` Gram matrix (float64).
+
+    ``G = H^T H = V S^2 V^T``; ``F = H V_k S_k^-1``. Cost ``O(m d^2 + d^3)``; no ``m x m`` matrix.
+    """
+    H64 = H.double()
+    G = H64.T @ H64
+    evals, evecs = torch.linalg.eigh(G)
+    k = min(k, H.shape[1])
+    top = torch.flip(torch.arange(G.shape[0] - k, G.shape[0]), dims=[0])
+    s = evals[top].clamp_min(1e-12).sqrt()
+    return ((H64 @ evecs[:, top]) / s).to(H.dtype)
+
+
+# ----------------------------------------------------------------------------- the method
+class DTCR(ClusterMethod):
+    """DTCR clustering (see the module docstring). Options: :data:`DEFAULTS`."""
+
+    name = "dtcr"
+
+    def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
+        unknown = sorted(set(options) - set(DEFAULTS))
+        if unknown:
+            raise ValueError(f"dtcr: unknown options {unknown}; expected a subset of {sorted(DEFAULTS)}")
+        super().__init__(n_clusters, seed, **options)
+        self.cfg: dict[str, Any] = {**DEFAULTS, **options}
+        self.net: DTCRNet | None = None
+        self.centers_: np.ndarray | None = None
+        self.pool_: int = 1
+        self.F_: torch.Tensor | None = None
+        self.history_: list[dict[str, float]] = []
+        self.converged_epoch_: int | None = None
+        self.converged_seconds_: float | None = None
+        self.fit_rows_: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def device(self) -> str:
+        return torch_device(str(self.cfg["device"]))
+
+    def _build(self) -> DTCRNet:
+        return DTCRNet(list(self.cfg["hidden"]), list(self.cfg["dilations"]), int(self.cfg["cls_hidden"]))
+
+    @torch.no_grad()
+    def encode_preprocessed(self, Z: np.ndarray) -> np.ndarray:
+        """Representations ``[m, d]`` (float32, host) of preprocessed series, by streaming mini-batches."""
+        assert self.net is not None, "dtcr: not fitted"
+        self.net.eval()
+        bs = int(self.cfg["eval_batch_size"])
+        out = np.empty((len(Z), self.net.dim), dtype=np.float32)
+        for s in range(0, len(Z), bs):
+            xb = torch.from_numpy(np.ascontiguousarray(Z[s : s + bs])).to(self.device)
+            out[s : s + bs] = self.net.encode(xb).cpu().numpy()
+        return out
+
+    def refresh_F(self, Z: np.ndarray) -> torch.Tensor:
+        """Recompute ``F`` (``[m, K]``, row ``i`` = fitted series ``i``) from the current encoder."""
+        H = torch.from_numpy(self.encode_preprocessed(Z))
+        self.F_ = spectral_F(H, self.n_clusters).to(self.device)
+        return self.F_
+
+    def _kmeans(self, H: np.ndarray):  # type: ignore[no-untyped-def]
+        from sklearn.cluster import KMeans
+
+        k = min(self.n_clusters, len(H))
+        return KMeans(n_clusters=k, n_init=int(self.cfg["kmeans_n_init"]), random_state=self.seed).fit(H)
+
+    # ------------------------------------------------------------------ training
+    def fit(
+        self,
+        X: np.ndarray,
+        dates: pd.DatetimeIndex | None = None,
+        log_path: str | Path | None = None,
+        labels_true: np.ndarray | None = None,
+    ) -> DTCR:
+        """Fit on ``X`` ``[m, T]`` (original scale); set ``labels_`` for all ``m`` series.
+
+        With ``max_series`` the network and K-means are fitted on a seeded subsample and every series is
+        then assigned by streaming :meth:`predict`.
+        """
+        X = np.asarray(X)
+        if X.ndim != 2 or len(X) == 0:
+            raise ValueError(f"dtcr: X must be a non-empty 2-D array [series, days], got shape {X.shape}")
+        rng = np.random.default_rng(self.seed)
+        rows = self._subsample(len(X), rng)
+        self.pool_ = pool_factor(X.shape[1], self.cfg["max_length"])
+        Z = preprocess(X[rows] if rows is not None else X, self.pool_)
+        lt = None if labels_true is None else np.asarray(labels_true)
+        self._train(Z, log_path, None if lt is None else (lt[rows] if rows is not None else lt))
+        if rows is None:
+            self.labels_ = self._fit_labels
+        else:
+            self.labels_ = self.predict(X)
+        return self
+
+    def _subsample(self, m: int, rng: np.random.Generator) -> np.ndarray | None:
+        ms = self.cfg["max_series"]
+        if ms is None or int(ms) >= m:
+            self.fit_rows_ = None
+            return None
+        self.fit_rows_ = np.sort(rng.choice(m, size=int(ms), replace=False))
+        return self.fit_rows_
+
+    def _train(self, Z: np.ndarray, log_path: str | Path | None, labels_true: np.ndarray | None) -> None:
+        """Train the network on preprocessed ``Z`` ``[m, L]`` (host memory; mini-batches go to the device)."""
+        cfg = self.cfg
+        set_torch_threads(cfg["threads"])
+        rng = seed_everything(self.seed)
+        gen = torch.Generator().manual_seed(self.seed)
+        dev = self.device
+        m, L = Z.shape
+        self.net = self._build().to(dev)
+        opt = torch.optim.Adam(self.net.parameters(), lr=float(cfg["lr"]))
+        ce = nn.CrossEntropyLoss()
+        bs = int(cfg["batch_size"])
+        lam = float(cfg["lambda_kmeans"])
+        refresh_every = int(cfg["refresh_every"])
+        tol = float(cfg["tol"])
+        patience = int(cfg["patience"])
+        self.refresh_F(Z)
+        self.history_ = []
+        self.converged_epoch_ = self.converged_seconds_ = None
+        fh = None
+        if log_path is not None:
+            Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+            fh = open(log_path, "w")  # noqa: SIM115 - closed in finally
+            cols = ["epoch", "recon", "kmeans", "cls", "loss", "seconds"] + (["ri"] if labels_true is not None else [])
+            fh.write("\t".join(cols) + "\n")
+        t0 = time.perf_counter()
+        it = 0
+        calm = 0
+        prev_loss: float | None = None
+        try:
+            bar = progress(range(1, int(cfg["epochs"]) + 1), desc=f"dtcr K={self.n_clusters}", unit="epoch")
+            for epoch in bar:
+                self.net.train()
+                sums = np.zeros(4)
+                nb = 0
+                for idx in self.iter_batch_indices(m, bs, rng):
+                    xb = torch.from_numpy(Z[idx]).to(dev)
+                    fake = make_fake(xb, float(cfg["fake_fraction"]), gen)
+                    h_all = self.net.encode(torch.cat([xb, fake], dim=0))
+                    h = h_all[: len(idx)]
+                    recon = ((self.net.decode(h, L) - xb) ** 2).mean()
+                    F_b = batch_F(self.F_, torch.from_numpy(idx).to(dev))
+                    km = kmeans_batch_loss(h, F_b) / len(idx)
+                    target = torch.cat([torch.ones(len(idx)), torch.zeros(len(idx))]).long().to(dev)
+                    cls = ce(self.net.classifier(h_all), target)
+                    loss = recon + cls + lam * km
+                    opt.zero_grad()
+                    loss.backward()
+                    nn.utils.clip_grad_norm_(self.net.parameters(), float(cfg["clip"]))
+                    opt.step()
+                    it += 1
+                    if it % refresh_every == 0:
+                        self.refresh_F(Z)
+                        self.net.train()
+                    sums += [recon.item(), km.item(), cls.item(), loss.item()]
+                    nb += 1
+                means = sums / max(nb, 1)
+                rec: dict[str, float] = {"epoch": float(epoch), "recon": float(means[0]), "kmeans": float(means[1]),
+                                         "cls": float(means[2]), "loss": float(means[3]),
+                                         "seconds": time.perf_counter() - t0}
+                if labels_true is not None:
+                    km_fit = self._kmeans(self.encode_preprocessed(Z))
+                    rec["ri"] = float(rand_index(labels_true, km_fit.labels_))
+                    rec["seconds"] = time.perf_counter() - t0
+                self.history_.append(rec)
+                if fh is not None:
+                    fh.write("\t".join(f"{v:.6g}" if k != "epoch" else str(int(v)) for k, v in rec.items()) + "\n")
+                    fh.flush()
+                if hasattr(bar, "set_postfix"):
+                    bar.set_postfix(loss=f"{means[3]:.4f}")
+                if prev_loss is not None and abs(prev_loss - means[3]) < tol * abs(prev_loss):
+                    calm += 1
+                else:
+                    calm = 0
+                prev_loss = means[3]
+                if self.converged_epoch_ is None and calm >= patience:
+                    self.converged_epoch_, self.converged_seconds_ = epoch, rec["seconds"]
+                    if cfg["early_stop"]:
+                        break
+        finally:
+            if fh is not None:
+                fh.close()
+        H = self.encode_preprocessed(Z)
+        km_fit = self._kmeans(H)
+        self.centers_ = km_fit.cluster_centers_.astype(np.float32)
+        self._fit_labels = km_fit.labels_.astype(np.int64)
+
+    @staticmethod
+    def iter_batch_indices(m: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+        """Shuffled mini-batches of fitted-series positions (the ids that index ``F`` and ``Z``)."""
+        perm = rng.permutation(m)
+        for s in range(0, m, batch_size):
+            yield perm[s : s + batch_size]
+
+    # ------------------------------------------------------------------ streaming fit
+    def fit_stream(
+        self,
+        panel_path: str | Path,
+        t_end: int | None = None,
+        log_path: str | Path | None = None,
+        read_batch: int = 10_000,
+    ) -> DTCR:
+        """Fit from a panel file without loading it whole.
+
+        Streams ``(ids, values)`` row batches (:func:`mixseq.data.panel.iter_panel_batches`), keeps the first
+        ``t_end`` days (default: the training interval from the panel's split metadata), keeps only the seeded
+        ``max_series`` subsample, pools and z-normalises it; the compact ``[m_fit, L]`` float32 array is held in
+        host memory and trained on by mini-batches. Then every series is assigned by :meth:`predict_stream`.
+        Sets ``ids_`` and ``labels_`` (panel row order). Ground-truth labels, when the panel has them, feed the
+        RI column of the log.
+        """
+        from mixseq.data.panel import iter_panel_batches, read_panel_meta
+
+        meta = read_panel_meta(panel_path)
+        n, dates = int(meta["n_series"]), meta["dates"]
+        if t_end is None:
+            t_end = int(dates.get_indexer([pd.Timestamp(meta["splits"]["train_end"])])[0]) + 1
+            if t_end <= 0:
+                raise ValueError(f"dtcr: train_end {meta['splits']['train_end']} not among the dates of {panel_path}")
+        self.pool_ = pool_factor(int(t_end), self.cfg["max_length"])
+        rows = self._subsample(n, np.random.default_rng(self.seed))
+        keep = np.ones(n, dtype=bool) if rows is None else np.isin(np.arange(n), rows)
+        chunks, start = [], 0
+        for _, vals in iter_panel_batches(panel_path, batch_size=read_batch):
+            sel = keep[start : start + len(vals)]
+            if sel.any():
+                chunks.append(preprocess(vals[sel, :t_end], self.pool_))
+            start += len(vals)
+        Z = np.concatenate(chunks, axis=0)
+        labels_true = None
+        if meta.get("has_labels"):
+            import pyarrow.parquet as pq
+
+            lab = pq.read_table(panel_path, columns=["label"]).column("label").to_numpy()
+            labels_true = lab[keep]
+        del chunks
+        self._train(Z, log_path, labels_true)
+        del Z
+        self.ids_, self.labels_ = self.predict_stream(panel_path, t_end=t_end, read_batch=read_batch)
+        return self
+
+    # ------------------------------------------------------------------ inference
+    def _assign(self, H: np.ndarray) -> np.ndarray:
+        assert self.centers_ is not None, "dtcr: not fitted"
+        d2 = (H**2).sum(1, keepdims=True) - 2 * H @ self.centers_.T + (self.centers_**2).sum(1)
+        return d2.argmin(axis=1).astype(np.int64)
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Representations ``h`` ``[m, d]`` of raw series ``X`` ``[m, T]`` (pooled with the fitted window)."""
+        return self.encode_preprocessed(preprocess(X, self.pool_))
+
+    def predict(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
+        """Encode ``X`` ``[m, T]`` in mini-batches and assign each series to the nearest fitted K-means centre."""
+        X = np.asarray(X)
+        bs = int(self.cfg["eval_batch_size"]) * 8
+        return np.concatenate([self._assign(self.transform(X[s : s + bs])) for s in range(0, len(X), bs)]
+                              or [np.zeros(0, np.int64)])
+
+    def predict_batches(self, batches: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+        """Assign every ``[b, T]`` array of an iterator (constant memory)."""
+        for vals in batches:
+            yield self.predict(vals)
+
+    def predict_stream(
+        self, panel_path: str | Path, t_end: int | None = None, read_batch: int = 10_000
+    ) -> tuple[list[str], np.ndarray]:
+        """Assign every series of a panel file, streaming row batches; returns ``(ids, labels)``.
+
+        ``t_end``: keep the first ``t_end`` days (default: all days of the file).
+        """
+        from mixseq.data.panel import iter_panel_batches
+
+        ids: list[str] = []
+        labels: list[np.ndarray] = []
+        for b_ids, vals in progress(iter_panel_batches(panel_path, batch_size=read_batch), desc="dtcr predict",
+                                    unit="batch"):
+            ids.extend(b_ids)
+            labels.append(self.predict(vals if t_end is None else vals[:, :t_end]))
+        return ids, (np.concatenate(labels) if labels else np.zeros(0, np.int64))
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> None:
+        """Torch checkpoint (tensors and plain Python values only: loadable with ``weights_only=True``)."""
+        assert self.net is not None and self.centers_ is not None, "dtcr: not fitted"
+        state = {
+            "format": "mixseq-dtcr-1",
+            "n_clusters": self.n_clusters,
+            "seed": self.seed,
+            "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.options.items()},
+            "pool": int(self.pool_),
+            "net": {k: v.detach().cpu() for k, v in self.net.state_dict().items()},
+            "centers": torch.from_numpy(self.centers_.copy()),
+            "history": [dict(r) for r in self.history_],
+        }
+        with atomic_path(path) as tmp:
+            torch.save(state, tmp)
+
+    @classmethod
+    def load(cls, path: str | Path, device: str | None = None) -> DTCR:
+        """Rebuild a fitted model from :meth:`save` (``torch.load(..., weights_only=True)``)."""
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        if state.get("format") != "mixseq-dtcr-1":
+            raise ValueError(f"dtcr: {path} is not a DTCR checkpoint")
+        opts = dict(state["options"])
+        if device is not None:
+            opts["device"] = device
+        model = cls(n_clusters=state["n_clusters"], seed=state["seed"], **opts)
+        model.pool_ = int(state["pool"])
+        model.net = model._build()
+        model.net.load_state_dict(state["net"])
+        model.net.to(model.device)
+        model.centers_ = state["centers"].numpy()
+        model.history_ = list(state["history"])
+        return model
