@@ -21,7 +21,6 @@ include: "workflow/rules/datasets.smk"
 include: "workflow/rules/cluster.smk"
 include: "workflow/rules/synthetic_clustering.smk"
 include: "workflow/rules/forecast.smk"
-include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/report.smk"
 
 

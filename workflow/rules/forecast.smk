@@ -1,4 +1,5 @@
-# Per-cluster forecasting on rolling windows and aggregation into macro samples.
+# Per-cluster forecasting on rolling windows, aggregation into macro samples, and scores of the run
+# (SMAPE, R_rho on the original scale).
 # One job per (dataset, method, K, forecaster, seed); the windows loop inside the job.
 
 
@@ -7,9 +8,11 @@ rule forecast:
         panel=panel_path,
         assignments="results/{dataset}/clusters/{method}/k{K}/seed{seed}/assignments.tsv",
     output:
-        "results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet",
+        forecasts="results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet",
+        scores="results/{dataset}/scores/{method}/k{K}/{forecaster}/seed{seed}.tsv",
     params:
         split="test",
+        quantiles=config["quantiles"],
         options=lambda wc: forecaster_options(wc.forecaster, wc.dataset),
         evaluation=lambda wc: evaluation_cfg(wc.dataset),
         n_samples=config["n_samples"],
@@ -29,9 +32,11 @@ rule forecast:
 
 use rule forecast as forecast_val with:
     output:
-        "results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.val.parquet",
+        forecasts="results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.val.parquet",
+        scores="results/{dataset}/scores/{method}/k{K}/{forecaster}/seed{seed}.val.tsv",
     params:
         split="val",
+        quantiles=config["quantiles"],
         options=lambda wc: forecaster_options(wc.forecaster, wc.dataset),
         evaluation=lambda wc: evaluation_cfg(wc.dataset),
         n_samples=config["n_samples"],

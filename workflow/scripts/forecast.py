@@ -47,6 +47,12 @@ result = rolling_forecast(
     seed=seed,
     refit_every=int(ev["refit_every"]), log=log,
 )
-with atomic_path(smk.output[0]) as tmp:
+wc = smk.wildcards
+row = {"dataset": wc.dataset, "method": wc.method, "k": k, "forecaster": wc.forecaster, "seed": seed,
+       "split": smk.params.split, "n_windows": len(result.origins), "seconds": round(result.seconds, 3),
+       **result.scores(tuple(smk.params.quantiles))}
+with atomic_path(smk.output.forecasts) as tmp:
     result.to_frame().to_parquet(tmp, index=False)
-log.info("%d windows x %d clusters in %.1f s; scores %s", len(result.origins), k, result.seconds, result.scores())
+with atomic_path(smk.output.scores) as tmp:
+    pd.DataFrame([row]).to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+log.info("%d windows x %d clusters in %.1f s; scores %s", len(result.origins), k, result.seconds, row)

@@ -117,8 +117,12 @@ def rolling_forecast(
     for k in range(cluster_series.shape[0]):
         if log:
             log.info("cluster %d/%d: %s on %d origins", k + 1, cluster_series.shape[0], forecaster, len(origins))
+        opts = dict(options)
+        if opts.get("log_path"):  # one per-epoch training log per clustered series
+            p = str(opts["log_path"])
+            opts["log_path"] = (p[: -len(".tsv")] if p.endswith(".tsv") else p) + f".cluster{k}.tsv"
         per_cluster.append(
-            forecast_series(cluster_series[k], dates, origins, horizon, n_samples, forecaster, options,
+            forecast_series(cluster_series[k], dates, origins, horizon, n_samples, forecaster, opts,
                             seed * 1000 + k, train_end, refit_every, log, desc=f"{forecaster} cluster {k}")
         )
     samples = aggregate_samples(np.stack(per_cluster))
