@@ -37,7 +37,8 @@ def check_config(cfg):
                 _fail(f"realdata.datasets[{i}]", f"one of the datasets {sorted(datasets)}", ds)
             if datasets[ds]["kind"] in SYNTHETIC_KINDS:
                 _fail(f"realdata.datasets[{i}]", "a real dataset (synthetic panels are redrawn per seed)", ds)
-    for target, section in (("table2", "table2"), ("sensitivity_synthetic", "sensitivity_synthetic")):
+    for target, section in (("table2", "table2"), ("sensitivity_synthetic", "sensitivity_synthetic"),
+                            ("convergence", "convergence")):
         if target in cfg["targets"] and section not in cfg:
             _fail(section, f"a '{section}' section because '{target}' is in targets")
     if "table2" in cfg["targets"] and "deepar" in cfg["table2"]["data"]:
@@ -178,7 +179,7 @@ def realdata_candidates():
                 for m in variants("methods", mb):
                     for k in realdata_k(ds, mb):
                         for f in variants("forecasters", fb):
-                            for seed in config["seeds"]:
+                            for seed in rd.get("seeds", config["seeds"]):
                                 runs.append((ds, m, k, f, seed))
     return runs
 
@@ -215,7 +216,9 @@ TARGET_FILES = {
     "table2": ["results/table2.tsv", "results/table2.md"],
     "sensitivity_synthetic": ["results/table_sensitivity_synthetic.tsv"],
     "table4": ["results/table4.tsv", "results/table4.md"],
+    "convergence": ["results/convergence.tsv"],
     "table5": ["results/table5.tsv", "results/table5.md"],
+    "methods": ["results/table_methods.tsv", "results/table_methods.md"],
     "sensitivity": [],  # filled below from config: one figure per real dataset
 }
 

@@ -3,6 +3,7 @@
 
 localrules:
     table1,
+    convergence,
     table2,
     table_sensitivity_synthetic,
     realdata_tables,
@@ -38,6 +39,8 @@ rule realdata_tables:
         table4_md="results/table4.md",
         table5=report("results/table5.tsv", caption="../report/table5.rst", category="Real data"),
         table5_md="results/table5.md",
+        methods=report("results/table_methods.tsv", caption="../report/table_methods.rst", category="Real data"),
+        methods_md="results/table_methods.md",
         figures=report(sensitivity_figures(), caption="../report/sensitivity_k.rst", category="Real data"),
     params:
         realdata=lambda wc: config["realdata"],
@@ -49,3 +52,28 @@ rule realdata_tables:
         "../../envs/core.yaml"
     script:
         "../scripts/realdata_tables.py"
+
+
+rule convergence:
+    input:
+        logs=lambda wc: [
+            f"results/{ds}/clusters/{m}/k{config['convergence']['k']}/seed{config['seeds'][0]}/train_log.tsv"
+            for ds in config["convergence"]["datasets"]
+            for m in config["convergence"]["methods"]
+        ],
+    output:
+        table=report("results/convergence.tsv", caption="../report/convergence.rst", category="Clustering"),
+        figures=report(
+            expand("results/figures/convergence_{dataset}.png", dataset=config.get("convergence", {}).get("datasets", [])),
+            caption="../report/convergence.rst",
+            category="Clustering",
+        ),
+    params:
+        cfg=lambda wc: config["convergence"],
+        seed=config["seeds"][0],
+    log:
+        "logs/convergence.log",
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/convergence.py"
