@@ -78,6 +78,8 @@ DEFAULTS: dict[str, Any] = {
     "encoder_readout": "mean",  # posterior encoder's deep-set readout (eq. 8)
     "nll_reduction": "mean",  # "mean" over time steps (default) or "sum" (eq. 7 literally)
     "em_weight": 1.0,  # weight of the amortised E-step term (0 = the paper's plain eq. 10; see module doc)
+    "objective": "elbo",  # components' objective: "elbo" (eq. 10) or "marginal" (exact log sum_z p(z) p(x|z))
+    "scaling": "series",  # "series" (1 + mean|x| per series), "global" (one scale for the data set), "none"
     "device": "auto",
     "max_series": None,  # fit on a random subset of this many series, then assign all (not in the paper)
     "threads": None,
@@ -140,6 +142,9 @@ class MixSeq(ClusterMethod):
         self.config["alpha_epochs"] = [int(e) for e in self.config["alpha_epochs"]]
         self.net: MixSeqNet | None = None
         self.dates_: pd.DatetimeIndex | None = None
+        self.global_scale_: float | None = None
+        if self.config["objective"] not in ("elbo", "marginal"):
+            raise ValueError(f"mixseq: objective must be 'elbo' or 'marginal', got {self.config['objective']!r}")
         self.device = torch_device(self.config["device"])
 
     # -- helpers ---------------------------------------------------------------------------------------------
@@ -164,7 +169,16 @@ class MixSeq(ClusterMethod):
         if not np.isfinite(X).all():
             raise ValueError("mixseq: X contains NaN or inf; impute or drop those series first")
         xt = torch.as_tensor(X)
-        return (xt / series_scale(xt)).to(self.device)
+        mode = self.config["scaling"]
+        if mode == "series":
+            return (xt / series_scale(xt)).to(self.device)
+        if mode == "global":
+            if self.global_scale_ is None:  # set once, from the fitted series
+                self.global_scale_ = float(series_scale(xt.reshape(1, -1)).item())
+            return (xt / self.global_scale_).to(self.device)
+        if mode == "none":
+            return xt.to(self.device)
+        raise ValueError(f"mixseq: scaling must be 'series', 'global' or 'none', got {mode!r}")
 
     def _build(self, in_dim: int) -> None:
         c = self.config
@@ -205,6 +219,7 @@ class MixSeq(ClusterMethod):
         idx = np.arange(m)
         if c["max_series"] is not None and m > int(c["max_series"]):
             idx = np.sort(rng.choice(m, size=int(c["max_series"]), replace=False))
+        self.global_scale_ = None
         xs = self._scaled(X[idx])
         y_true = None if labels_true is None else np.asarray(labels_true)[idx]
         params = [p for p in self.net.parameters() if p.requires_grad]
@@ -226,14 +241,19 @@ class MixSeq(ClusterMethod):
                 log_q = self.net.log_posterior(enc)
                 q = log_q.exp()
                 nll = self.net.component_nll(dec, xb)
+                per = float(T) if c["nll_reduction"] == "mean" else 1.0  # nll * per = summed -log p(x|z)
                 if c["nll_reduction"] == "sum":
                     nll = nll * T
-                recon = (q * nll).sum(dim=1).mean()
+                log_joint = log_prior - nll * per  # log p(z) + log p(x|z), [B, K]
+                if c["objective"] == "marginal":
+                    # exact -log p(x) = -log sum_z p(z) p(x|z) (eq. 5), in the same per-step units as nll
+                    recon = -torch.logsumexp(log_joint, dim=1).mean() / per
+                else:
+                    recon = (q * nll).sum(dim=1).mean()
                 em = torch.zeros((), device=self.device)
                 if em_w > 0:
-                    # exact posterior p(z|x) of the current components under the uniform prior (summed log-lik)
-                    with torch.no_grad():
-                        target = torch.softmax(-nll * (T if c["nll_reduction"] == "mean" else 1.0), dim=1)
+                    # exact posterior p(z|x) of the current components (detached): amortised E-step target
+                    target = torch.softmax(log_joint.detach(), dim=1)
                     em = -(target * log_q).sum(dim=1).mean()
                 q_bar = q.mean(dim=0)
                 kl = (q_bar * (torch.log(q_bar + 1e-12) - log_prior)).sum()
@@ -266,6 +286,21 @@ class MixSeq(ClusterMethod):
         xs = self._scaled(X)
         return self._log_q(xs, self._covariates(xs.shape[1], dates)).exp().numpy()
 
+    @torch.no_grad()
+    def component_loglik(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
+        """``log p(x|z)`` ``[m, K]`` summed over time steps (scaled series, eval mode): diagnostics, exact posterior."""
+        if self.net is None:
+            raise RuntimeError("mixseq: call fit() or load() first")
+        xs = self._scaled(X)
+        cov = self._covariates(xs.shape[1], dates)
+        was = self.net.training
+        self.net.eval()
+        bs = int(self.config["predict_batch_size"])
+        out = [-self.net.component_nll(_inputs(xs[s : s + bs], cov)[1], xs[s : s + bs]) * xs.shape[1]
+               for s in range(0, len(xs), bs)]
+        self.net.train(was)
+        return torch.cat(out).cpu().numpy()
+
     def predict(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
         """Assign ``argmax_z q(z|x)`` (§4.2)."""
         return self.posterior(X, dates).argmax(axis=1).astype(np.int64)
@@ -281,6 +316,7 @@ class MixSeq(ClusterMethod):
             "in_dim": self.in_dim,
             "config": cfg,
             "state_dict": {k: v.detach().cpu() for k, v in self.net.state_dict().items()},
+            "global_scale": self.global_scale_,
             "dates": None if self.dates_ is None else list(self.dates_.strftime("%Y-%m-%dT%H:%M:%S")),
             "labels": None if self.labels_ is None else torch.as_tensor(self.labels_),
         }
@@ -295,6 +331,7 @@ class MixSeq(ClusterMethod):
         obj = cls(n_clusters=state["n_clusters"], seed=state["seed"], **cfg)
         if state["dates"] is not None:
             obj.dates_ = pd.DatetimeIndex(state["dates"])
+        obj.global_scale_ = state.get("global_scale")
         obj._build(int(state["in_dim"]))
         assert obj.net is not None
         obj.net.load_state_dict(state["state_dict"])
