@@ -24,7 +24,23 @@ def test_clusters_two_arma_components(tmp_path) -> None:
     assert tuple(log.columns) == LOG_COLUMNS
     assert len(log) == 12 and log["seconds"].is_monotonic_increasing
     assert log["alpha"].iloc[0] == 20.0 and log["alpha"].iloc[-1] == pytest.approx(20 * np.exp(-0.3))
-    assert rand_index(labels, model.labels_) > 0.6  # chance level is 0.5
+    assert rand_index(labels, model.labels_) > 0.9  # chance level is 0.5; measured 0.95+ with seed 0
+    # components learned distinct dynamics: each true cluster is best explained by a different component
+    ll = model.component_loglik(X)
+    best = [np.bincount(ll[labels == k].argmax(1), minlength=2).argmax() for k in range(2)]
+    assert sorted(best) == [0, 1]
+
+
+def test_paper_literal_options_and_scaling(tmp_path) -> None:
+    X, _ = arma_clusters(2, n_per_cluster=30, length=20, seed=2)
+    paper = dict(objective="elbo", em_weight=0.0, init=None, readout="sum", component_kl=0.0)
+    m = MixSeq(2, seed=0, epochs=1, batch_size=32, d_model=8, **paper, **FAST).fit(X)
+    assert m.labels_.shape == (60,)
+    g = MixSeq(2, seed=0, epochs=1, batch_size=32, d_model=8, scaling="global", component_kl=0.5, **FAST).fit(X)
+    g.save(tmp_path / "g.pt")
+    np.testing.assert_allclose(MixSeq.load(tmp_path / "g.pt", device="cpu").posterior(X), g.posterior(X), rtol=1e-6)
+    with pytest.raises(ValueError, match="objective"):
+        MixSeq(2, objective="bogus")
 
 
 def test_checkpoint_roundtrip_and_seed(tmp_path) -> None:

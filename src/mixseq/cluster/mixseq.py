@@ -26,12 +26,25 @@ Averaging the log-likelihood over time (rather than summing, as eq. 7 literally 
 term O(1) whatever ``T``, so the paper's ``alpha`` schedule (5..20) means the same thing on 100-day and 730-day
 series; the paper introduces ``alpha`` precisely because the summed terms are "out of proportion" (§4.2).
 
-Deviations (defaults; measured in docs/clustering.md): components read out ``h_t = ReLU(W_s H_t)``
-(``readout="last"``) instead of the cumulative deep set, which dilutes the newest inputs by 1/t and left the
-components unable to model AR dynamics; and ``em_weight * CE(p(z|x), q(z|x))`` is added, with ``p(z|x)``
-the exact (detached) posterior of the current components, ``softmax_z(-sum_t NLL_z)``, an amortised E-step.
-Without it the encoder stayed at a uniform ``q(z|x)`` (RI 0.50) in our runs. ``em_weight=0``,
-``readout="sum"`` give the plain paper objective and architecture.
+Deviations (defaults; measured in docs/clustering.md):
+
+* components read out ``h_t = ReLU(W_s H_t)`` (``readout="last"``) instead of the cumulative deep set, which
+  dilutes the newest inputs by 1/t and left the components unable to model AR dynamics;
+* ``objective="marginal"``: the components maximise the exact marginal likelihood
+  ``log sum_z p(z) p(x|z)`` (eq. 5; tractable for small K) instead of ``E_q log p(x|z)``. Its gradient weights
+  component ``z`` by the exact posterior ``p(z|x) = softmax_z(log p(z) - sum_t NLL_z)``, i.e. this is EM with an
+  exact E-step; the ELBO instead weights by ``q(z|x)``, which starts uniform, so every component received the
+  same gradient and they never separated;
+* ``em_weight * CE(p(z|x), q(z|x))`` trains the amortised posterior (eq. 8) towards that exact posterior
+  (detached; an amortised E-step); the eq.-10 term ``alpha KL(q_B(z) || p(z))`` stays on ``q``;
+* ``init="acf"``: for the first ``init_epochs`` epochs the responsibilities (for the components and as the
+  encoder's target) are the labels of k-means on each series' autocorrelations at lags 1..3, which breaks the
+  symmetry between components (without it, 3 clusters ended with two true clusters in one component);
+  ``component_kl > 0`` (``alpha * component_kl * KL(mean_B p(z|x) || p(z))``, gradients into the components)
+  is the alternative that uses no feature clustering.
+
+``objective="elbo", em_weight=0, init=None, readout="sum"`` give the plain paper objective and architecture.
+``scaling`` (``"series"`` default, ``"global"``, ``"none"``) chooses the input scaling.
 
 Per-epoch log (``fit(..., log_path=...)``), TSV columns: ``epoch, recon_nll, kl, alpha, l2, loss, seconds``
 (cumulative wall-clock seconds) and ``ri`` (Rand index of ``argmax q(z|x)`` on the fitted series against
@@ -77,7 +90,12 @@ DEFAULTS: dict[str, Any] = {
     "readout": "last",  # components' readout: "last" (h_t = ReLU(W_s H_t)), or the paper's deep set "mean"/"sum"
     "encoder_readout": "mean",  # posterior encoder's deep-set readout (eq. 8)
     "nll_reduction": "mean",  # "mean" over time steps (default) or "sum" (eq. 7 literally)
-    "em_weight": 1.0,  # weight of the amortised E-step term (0 = the paper's plain eq. 10; see module doc)
+    "em_weight": 5.0,  # weight of the amortised E-step term (0 = the paper's plain eq. 10; see module doc)
+    "objective": "marginal",  # components' objective: "elbo" (eq. 10) or "marginal" (exact log sum_z p(z) p(x|z))
+    "component_kl": 0.0,  # weight (times alpha) of KL(batch mean of exact p(z|x) || p(z)), grads to components
+    "init": "acf",  # None, or "acf": warm-start responsibilities from k-means on per-series autocorrelations
+    "init_epochs": 2,  # epochs that train on the "acf" responsibilities before switching to p(z|x)
+    "scaling": "series",  # "series" (1 + mean|x| per series), "global" (one scale for the data set), "none"
     "device": "auto",
     "max_series": None,  # fit on a random subset of this many series, then assign all (not in the paper)
     "threads": None,
@@ -124,6 +142,17 @@ def _inputs(xs: torch.Tensor, cov: torch.Tensor | None) -> tuple[torch.Tensor, t
     return enc, dec
 
 
+def acf_kmeans(X: np.ndarray, n_clusters: int, seed: int, lags: int = 3) -> np.ndarray:
+    """Cheap symmetry breaker: k-means labels on each series' sample autocorrelations at lags ``1..lags``."""
+    from sklearn.cluster import KMeans
+
+    Z = np.asarray(X, dtype=np.float64)
+    Z = Z - Z.mean(axis=1, keepdims=True)
+    denom = (Z * Z).sum(axis=1) + 1e-12
+    feats = np.stack([(Z[:, k:] * Z[:, :-k]).sum(axis=1) / denom for k in range(1, lags + 1)], axis=1)
+    return KMeans(n_clusters, n_init=10, random_state=seed).fit_predict(feats).astype(np.int64)
+
+
 class MixSeq(ClusterMethod):
     """MixSeq clustering (paper §4, eq. 5-10); options and defaults in :data:`DEFAULTS`."""
 
@@ -140,6 +169,9 @@ class MixSeq(ClusterMethod):
         self.config["alpha_epochs"] = [int(e) for e in self.config["alpha_epochs"]]
         self.net: MixSeqNet | None = None
         self.dates_: pd.DatetimeIndex | None = None
+        self.global_scale_: float | None = None
+        if self.config["objective"] not in ("elbo", "marginal"):
+            raise ValueError(f"mixseq: objective must be 'elbo' or 'marginal', got {self.config['objective']!r}")
         self.device = torch_device(self.config["device"])
 
     # -- helpers ---------------------------------------------------------------------------------------------
@@ -164,7 +196,16 @@ class MixSeq(ClusterMethod):
         if not np.isfinite(X).all():
             raise ValueError("mixseq: X contains NaN or inf; impute or drop those series first")
         xt = torch.as_tensor(X)
-        return (xt / series_scale(xt)).to(self.device)
+        mode = self.config["scaling"]
+        if mode == "series":
+            return (xt / series_scale(xt)).to(self.device)
+        if mode == "global":
+            if self.global_scale_ is None:  # set once, from the fitted series
+                self.global_scale_ = float(series_scale(xt.reshape(1, -1)).item())
+            return (xt / self.global_scale_).to(self.device)
+        if mode == "none":
+            return xt.to(self.device)
+        raise ValueError(f"mixseq: scaling must be 'series', 'global' or 'none', got {mode!r}")
 
     def _build(self, in_dim: int) -> None:
         c = self.config
@@ -205,8 +246,15 @@ class MixSeq(ClusterMethod):
         idx = np.arange(m)
         if c["max_series"] is not None and m > int(c["max_series"]):
             idx = np.sort(rng.choice(m, size=int(c["max_series"]), replace=False))
+        self.global_scale_ = None
         xs = self._scaled(X[idx])
         y_true = None if labels_true is None else np.asarray(labels_true)[idx]
+        init_r = None
+        if c["init"] is not None:
+            if c["init"] != "acf":
+                raise ValueError(f"mixseq: init must be None or 'acf', got {c['init']!r}")
+            self.init_labels_ = acf_kmeans(X[idx], self.n_clusters, self.seed)
+            init_r = F.one_hot(torch.as_tensor(self.init_labels_), self.n_clusters).float().to(self.device)
         params = [p for p in self.net.parameters() if p.requires_grad]
         opt = torch.optim.Adam(params, lr=float(c["lr"]))
         log_prior = -math.log(self.n_clusters)
@@ -221,22 +269,36 @@ class MixSeq(ClusterMethod):
             sums = np.zeros(4)
             n_batches = 0
             for s in range(0, len(xs), bs):
-                xb = xs[perm[s : s + bs]]
+                bi = perm[s : s + bs]
+                xb = xs[bi]
                 enc, dec = _inputs(xb, cov)
                 log_q = self.net.log_posterior(enc)
                 q = log_q.exp()
                 nll = self.net.component_nll(dec, xb)
+                per = float(T) if c["nll_reduction"] == "mean" else 1.0  # nll * per = summed -log p(x|z)
                 if c["nll_reduction"] == "sum":
                     nll = nll * T
-                recon = (q * nll).sum(dim=1).mean()
+                log_joint = log_prior - nll * per  # log p(z) + log p(x|z), [B, K]
+                warm = init_r is not None and epoch < int(c["init_epochs"])
+                if warm:
+                    # warm start: components fit the series of their k-means cluster (hard responsibilities)
+                    recon = (init_r[bi] * nll).sum(dim=1).mean()
+                elif c["objective"] == "marginal":
+                    # exact -log p(x) = -log sum_z p(z) p(x|z) (eq. 5), in the same per-step units as nll
+                    recon = -torch.logsumexp(log_joint, dim=1).mean() / per
+                else:
+                    recon = (q * nll).sum(dim=1).mean()
                 em = torch.zeros((), device=self.device)
                 if em_w > 0:
-                    # exact posterior p(z|x) of the current components under the uniform prior (summed log-lik)
-                    with torch.no_grad():
-                        target = torch.softmax(-nll * (T if c["nll_reduction"] == "mean" else 1.0), dim=1)
+                    # exact posterior p(z|x) of the current components (detached): amortised E-step target
+                    target = init_r[bi] if warm else torch.softmax(log_joint.detach(), dim=1)
                     em = -(target * log_q).sum(dim=1).mean()
                 q_bar = q.mean(dim=0)
                 kl = (q_bar * (torch.log(q_bar + 1e-12) - log_prior)).sum()
+                if float(c["component_kl"]) > 0 and not warm:
+                    # eq. 9's anti-collapse term applied to the exact posterior, so it reaches the components
+                    r_bar = torch.softmax(log_joint, dim=1).mean(dim=0)
+                    kl = kl + float(c["component_kl"]) * (r_bar * (torch.log(r_bar + 1e-12) - log_prior)).sum()
                 l2 = sum((p * p).sum() for p in params)
                 loss = recon + alpha * kl + lam * l2 + em_w * em
                 opt.zero_grad(set_to_none=True)
@@ -266,6 +328,21 @@ class MixSeq(ClusterMethod):
         xs = self._scaled(X)
         return self._log_q(xs, self._covariates(xs.shape[1], dates)).exp().numpy()
 
+    @torch.no_grad()
+    def component_loglik(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
+        """``log p(x|z)`` ``[m, K]`` summed over time steps (scaled series, eval mode): diagnostics, exact posterior."""
+        if self.net is None:
+            raise RuntimeError("mixseq: call fit() or load() first")
+        xs = self._scaled(X)
+        cov = self._covariates(xs.shape[1], dates)
+        was = self.net.training
+        self.net.eval()
+        bs = int(self.config["predict_batch_size"])
+        out = [-self.net.component_nll(_inputs(xs[s : s + bs], cov)[1], xs[s : s + bs]) * xs.shape[1]
+               for s in range(0, len(xs), bs)]
+        self.net.train(was)
+        return torch.cat(out).cpu().numpy()
+
     def predict(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
         """Assign ``argmax_z q(z|x)`` (§4.2)."""
         return self.posterior(X, dates).argmax(axis=1).astype(np.int64)
@@ -281,6 +358,7 @@ class MixSeq(ClusterMethod):
             "in_dim": self.in_dim,
             "config": cfg,
             "state_dict": {k: v.detach().cpu() for k, v in self.net.state_dict().items()},
+            "global_scale": self.global_scale_,
             "dates": None if self.dates_ is None else list(self.dates_.strftime("%Y-%m-%dT%H:%M:%S")),
             "labels": None if self.labels_ is None else torch.as_tensor(self.labels_),
         }
@@ -295,6 +373,7 @@ class MixSeq(ClusterMethod):
         obj = cls(n_clusters=state["n_clusters"], seed=state["seed"], **cfg)
         if state["dates"] is not None:
             obj.dates_ = pd.DatetimeIndex(state["dates"])
+        obj.global_scale_ = state.get("global_scale")
         obj._build(int(state["in_dim"]))
         assert obj.net is not None
         obj.net.load_state_dict(state["state_dict"])
