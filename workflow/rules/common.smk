@@ -230,7 +230,7 @@ def table2_files(wildcards=None):
         for data in t2["data"]
         for n in t2["clusters"]
         for m in t2["methods"]
-        for seed in config["seeds"]
+        for seed in t2.get("seeds", config["seeds"])
     ]
 
 
@@ -249,3 +249,7 @@ def all_targets():
                      f"available: {sorted(TARGET_FILES)}")
         files += TARGET_FILES[t]
     return files
+
+
+def first_realdata_seed():
+    return ((config.get("realdata") or {}).get("seeds") or config["seeds"])[0]

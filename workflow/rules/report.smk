@@ -57,7 +57,7 @@ rule realdata_tables:
 rule convergence:
     input:
         logs=lambda wc: [
-            f"results/{ds}/clusters/{m}/k{config['convergence']['k']}/seed{config['seeds'][0]}/train_log.tsv"
+            f"results/{ds}/clusters/{m}/k{config['convergence']['k']}/seed{first_realdata_seed()}/train_log.tsv"
             for ds in config["convergence"]["datasets"]
             for m in config["convergence"]["methods"]
         ],
@@ -70,7 +70,7 @@ rule convergence:
         ),
     params:
         cfg=lambda wc: config["convergence"],
-        seed=config["seeds"][0],
+        seed=first_realdata_seed(),
     log:
         "logs/convergence.log",
     conda:

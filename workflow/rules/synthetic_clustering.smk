@@ -92,7 +92,7 @@ rule table_sensitivity_synthetic:
         lambda wc: expand(
             "results/sensitivity_synthetic/k{K}/seed{seed}.tsv",
             K=[1] + list(config["sensitivity_synthetic"]["k"]),
-            seed=config["seeds"],
+            seed=config["sensitivity_synthetic"].get("seeds", config["seeds"]),
         ),
     output:
         report(
