@@ -11,27 +11,123 @@ from conftest import run_snakemake
 pytestmark = pytest.mark.slow
 
 
-def test_end_to_end_table1(workdir: Path):
-    res = run_snakemake(workdir, "--configfile", "config/test.yaml")
-    assert res.returncode == 0, res.stderr[-3000:]
-    tab = pd.read_csv(workdir / "results/table1.tsv", sep="\t", index_col=0)
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory) -> Path:
+    """config/test.yaml end to end (every target) with the data mirror, once for this module."""
+    import shutil
+
+    from conftest import MIRROR, REPO
+
+    wd = tmp_path_factory.mktemp("full")
+    for name in ("Snakefile", "workflow", "config", "envs", "profiles", "src"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, wd / name)
+    res = run_snakemake(wd, "--configfile", "config/test.yaml", "--config", f"mirror={MIRROR}", timeout=1800)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    return wd
+
+
+def scores_of(wd: Path) -> pd.DataFrame:
+    return pd.concat([pd.read_csv(f, sep="\t") for f in (wd / "results").glob("*/scores/*/*/*/*.tsv")],
+                     ignore_index=True)
+
+
+def test_table1_recomputable_from_run_scores(full_run: Path):
+    wd = full_run
+    tab = pd.read_csv(wd / "results/table1.tsv", sep="\t", index_col=0)
     assert list(tab.index) == ["macro", "clustered"]
     assert list(tab.columns) == ["GP 3", "ARMA 3"]
-    # every cell is "mean (sd)" recomputable from the per-run score files
-    scores = pd.concat([pd.read_csv(f, sep="\t") for f in (workdir / "results").glob("*/scores/*/*/*/*.tsv")])
-    assert len(scores) == 2 * 2 * 2  # datasets x methods x seeds
+    scores = scores_of(wd)
+    toy = scores[scores.dataset.isin(["gp3", "arma3"])]
+    assert len(toy) == 2 * 2 * 2  # datasets x methods x seeds
     for col, ds in (("GP 3", "gp3"), ("ARMA 3", "arma3")):
         for row, method in (("macro", "macro"), ("clustered", "truth")):
-            vals = scores[(scores.dataset == ds) & (scores.method == method)]["smape"].to_numpy()
+            vals = toy[(toy.dataset == ds) & (toy.method == method)]["smape"].to_numpy()
             assert np.all(np.isfinite(vals)) and np.all((vals >= 0) & (vals <= 1))
             assert tab.loc[row, col] == f"{vals.mean():.4f} ({vals.std(ddof=1):.4f})"
-    png = workdir / "results/figures/table1_toy.png"
+    png = wd / "results/figures/table1_toy.png"
     assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
-    assert (workdir / "logs/forecast/arma3/truth/k3/arma/seed0.log").stat().st_size > 0
-    assert (workdir / "benchmarks/forecast/arma3/truth/k3/arma/seed0.tsv").exists()
-    # a second run has nothing to do (nothing is recomputed needlessly)
-    again = run_snakemake(workdir, "--configfile", "config/test.yaml", "-n")
+    assert (wd / "logs/forecast/arma3/truth/k3/arma/seed0.log").stat().st_size > 0
+    assert (wd / "benchmarks/forecast/arma3/truth/k3/arma/seed0.tsv").exists()
+
+
+def test_tables_4_5_select_on_validation_and_are_computed(full_run: Path):
+    """Rossmann 100-store subset, tiny epochs: every cell is finite and equals the selected run's test score."""
+    wd = full_run
+    scores = scores_of(wd)
+    real = scores[scores.dataset == "rossmann100"]
+    assert set(real.split) == {"val", "test"}
+    assert set(real.forecaster) == {"arma", "prophet", "seasonal_naive", "deepar", "tcn", "convtrans"}
+    sel = pd.read_csv(wd / "results/selection.tsv", sep="\t")
+    t5 = pd.read_csv(wd / "results/table5.tsv", sep="\t", index_col=[0, 1])
+    t4 = pd.read_csv(wd / "results/table4.tsv", sep="\t", index_col=[0, 1])
+    assert list(t5.columns) == ["macro", "dtcr", "mixarma", "mixseq"]
+    assert list(t4.columns) == ["macro", "dtcr", "mixarma", "mixseq"]
+    assert set(t4.index.get_level_values(1)) == {"seasonal_naive", "deepar", "tcn", "convtrans"}
+    for _, s in sel.iterrows():
+        val = real[(real.split == "val") & (real.method == s.method) & (real.k == s.k)
+                   & (real.forecaster == s.forecaster)]
+        # the selected candidate is the best on validation among its (method, forecaster) family
+        fam = real[(real.split == "val") & (real.method.str.split("__").str[0] == s.method_base)
+                   & (real.forecaster.str.split("__").str[0] == s.forecaster_base)]
+        assert val["r0.5"].iloc[0] == fam["r0.5"].min()
+        test = real[(real.split == "test") & (real.method == s.method) & (real.k == s.k)
+                    & (real.forecaster == s.forecaster)]
+        cell = t5.loc[("rossmann100", s.forecaster_base), s.method_base]
+        assert cell == f"{test['smape'].mean():.4f} (0.0000)"
+        if s.forecaster_base in t4.index.get_level_values(1):
+            a, b = t4.loc[("rossmann100", s.forecaster_base), s.method_base].split("/")
+            assert float(a) == pytest.approx(test["r0.5"].mean(), abs=6e-5)
+            assert float(b) == pytest.approx(test["r0.9"].mean(), abs=6e-5)
+    assert np.all(np.isfinite(real[["smape", "r0.5", "r0.9"]].to_numpy()))
+    for f in ("table4.md", "table5.md", "table_methods.tsv", "figures/sensitivity_k_rossmann100.png"):
+        assert (wd / "results" / f).stat().st_size > 0
+
+
+def test_table2_sensitivity_and_convergence_outputs(full_run: Path):
+    wd = full_run
+    t2 = pd.read_csv(wd / "results/table2.tsv", sep="\t", index_col=0)
+    assert list(t2.columns) == ["ARMA 2 clusters", "DeepAR 2 clusters"]
+    assert {"MixARMA", "MixSeq", "MixSeq-infer", "DTCR", "DTCR-infer"} <= set(t2.index)
+    trials = pd.concat([pd.read_csv(f, sep="\t") for f in (wd / "results/table2").rglob("*.tsv")])
+    assert trials[["ri", "ri_infer"]].apply(lambda c: c.between(0, 1)).all().all()
+    # MixARMA separates the two ARMA components even on this tiny data
+    assert trials[(trials.method == "mixarma") & (trials.data == "arma")]["ri"].iloc[0] > 0.9
+    sens = pd.read_csv(wd / "results/table_sensitivity_synthetic.tsv", sep="\t")
+    assert list(sens.setting) == ["Macro", "mixarma_2"] and sens.smape_mean.between(0, 1).all()
+    conv = pd.read_csv(wd / "results/convergence.tsv", sep="\t")
+    assert set(conv.method) == {"mixseq", "mixarma", "dtcr"}
+    assert (conv.seconds_to_converge <= conv.total_seconds).all()
+    assert (wd / "results/figures/convergence_rossmann100.png").stat().st_size > 10_000
+
+
+def test_second_run_has_nothing_to_do(full_run: Path):
+    from conftest import MIRROR
+
+    again = run_snakemake(full_run, "--configfile", "config/test.yaml", "--config", f"mirror={MIRROR}", "-n")
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_clustering_families_in_the_workflow(workdir: Path):
+    """DSTW, JABBA, k-Shape and DTW k-means run through the same rules: table_methods and their RI in Table 2."""
+    from conftest import MIRROR
+
+    cfg = yaml.safe_load((workdir / "config/test.yaml").read_text())
+    cfg["targets"] = ["methods", "table2"]
+    cfg["realdata"].update(methods=["macro", "dstw", "jabba", "kshape", "dtw_kmeans"], forecasters=["arma"])
+    cfg["table2"].update(data=["arma"], methods=["dstw", "jabba", "kshape", "dtw_kmeans"])
+    cfg["methods"].update(dstw={"base_size": 30, "step": 30}, kshape={"max_length": 64},
+                          dtw_kmeans={"max_length": 32})
+    (workdir / "config/families.yaml").write_text(yaml.safe_dump(cfg))
+    res = run_snakemake(workdir, "--configfile", "config/families.yaml", "--config", f"mirror={MIRROR}",
+                        timeout=1800)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    tm = pd.read_csv(workdir / "results/table_methods.tsv", sep="\t", header=[0, 1], index_col=[0, 1])
+    methods = list(dict.fromkeys(c[1] for c in tm.columns))
+    assert methods == ["macro", "dstw", "jabba", "kshape", "dtw_kmeans"]
+    t2 = pd.read_csv(workdir / "results/table2.tsv", sep="\t", index_col=0)
+    assert set(t2.index) == {"dstw", "jabba", "kshape", "dtw_kmeans"}
+    print(t2.to_string())
 
 
 def _bad_config(workdir: Path, mutate) -> tuple[int, str, Path]:
