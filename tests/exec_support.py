@@ -3,6 +3,7 @@ of config/test.yaml shared by all of them (one workflow run instead of three), a
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,6 +29,8 @@ def copy_workflow(dest: Path) -> Path:
 
 def reference_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Workdir of one uninterrupted local run of config/test.yaml (computed once per pytest session)."""
+    if os.environ.get("MIXSEQ_TEST_REFERENCE"):  # debugging only: reuse a finished reference workdir
+        _REFERENCE["dir"] = Path(os.environ["MIXSEQ_TEST_REFERENCE"])
     if "dir" not in _REFERENCE:
         wd = copy_workflow(tmp_path_factory.mktemp("reference"))
         res = run_snakemake(wd, "--configfile", "config/test.yaml")
@@ -44,7 +47,8 @@ def prepopulate(dest: Path, reference: Path, *parts: str) -> list[Path]:
     """
     copied = []
     for part in parts:
-        for f in sorted((reference / part).rglob("*")):
+        src = reference / part
+        for f in [src] if src.is_file() else sorted(src.rglob("*")):
             if f.is_file():
                 target = dest / f.relative_to(reference)
                 target.parent.mkdir(parents=True, exist_ok=True)
