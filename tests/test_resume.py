@@ -4,7 +4,7 @@ is redone, no partial output is left, and the results equal an uninterrupted run
 
 After SIGKILL the working directory stays locked, so resuming is (docs/execution.md):
     snakemake --unlock --configfile config/test.yaml
-    snakemake --rerun-incomplete --configfile config/test.yaml
+    snakemake --configfile config/test.yaml      # profiles/default sets rerun-incomplete: true
 To keep CI short the gp3 outputs (and Snakemake's metadata) are copied from the reference run: only the arma3
 jobs (2 panels, 4 clusterings, 4 forecasts, 4 scores) and Table 1 run here.
 """
@@ -67,7 +67,7 @@ def test_sigkill_during_forecast_then_resume(tmp_path_factory, tmp_path: Path):
     locked = run_snakemake(wd, *CONFIG)
     assert locked.returncode != 0 and "--unlock" in locked.stdout + locked.stderr
     assert run_snakemake(wd, "--unlock", *CONFIG).returncode == 0
-    res = run_snakemake(wd, "--rerun-incomplete", *CONFIG)
+    res = run_snakemake(wd, *CONFIG)  # rerun-incomplete comes from profiles/default
     assert res.returncode == 0, res.stderr[-3000:]
 
     assert all((wd / k).exists() for k in killed)
