@@ -15,6 +15,10 @@ if not workflow.overwrite_configfiles:
 validate(config, "config/schema.yaml")
 
 
+# `snakemake --report results/report.html`: captions per table/figure live next to this page.
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/datasets.smk"

@@ -12,7 +12,10 @@ import pandas as pd  # noqa: E402
 from mixseq.cluster import make_clusterer  # noqa: E402
 from mixseq.data.panel import read_panel  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
-from mixseq.utils import atomic_path, seed_everything, set_torch_threads  # noqa: E402
+from mixseq.utils import atomic_path, seed_everything, set_torch_threads, torch_device  # noqa: E402
+
+#: methods built on torch (keep in sync with TORCH_METHODS in workflow/rules/common.smk)
+TORCH_METHODS = {"mixseq", "dtcr"}
 
 smk = snakemake  # noqa: F821
 log = setup(smk)
@@ -34,9 +37,15 @@ if k > panel.n_series:
 
 train = panel.values[:, : panel.train_end_idx]
 options = dict(smk.params.options)
-if method in {"mixseq", "dtcr"}:  # torch methods: device and intra-op threads
-    options.setdefault("device", smk.params.device)
+# "auto" resolves to cuda when a GPU is visible (on SLURM: when the job got --gpus), else cpu; "cuda" without a
+# GPU fails here, before any training.
+if method in TORCH_METHODS:
+    device = torch_device(smk.params.device)
+    log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.params.device, smk.resources.get("gpu", 0))
+    options.setdefault("device", device)
     options.setdefault("threads", smk.threads)
+else:
+    log.info("device: cpu (method %s does not use torch)", method)
 model = make_clusterer(method, k, seed=seed, **options)
 log.info("fitting %s with K=%d on %d series x %d training days", method, k, *train.shape)
 t0 = time.perf_counter()

@@ -10,8 +10,9 @@ import pandas as pd  # noqa: E402
 
 from mixseq.data.panel import read_panel  # noqa: E402
 from mixseq.evaluate.rolling import rolling_forecast  # noqa: E402
+from mixseq.forecast.base import NEURAL  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
-from mixseq.utils import atomic_path, seed_everything, set_torch_threads  # noqa: E402
+from mixseq.utils import atomic_path, seed_everything, set_torch_threads, torch_device  # noqa: E402
 
 smk = snakemake  # noqa: F821
 log = setup(smk)
@@ -30,9 +31,14 @@ if labels.min() < 0 or labels.max() >= k:
 clustered = panel.aggregate(labels, k)
 ev = smk.params.evaluation
 options = dict(smk.params.options)
-if smk.wildcards.forecaster.split("__")[0] in {"deepar", "tcn", "convtrans"}:
-    options.setdefault("device", smk.params.device)
+if smk.wildcards.forecaster.split("__")[0] in NEURAL:
+    # "auto" resolves to cuda when a GPU is visible (on SLURM: when the job got --gpus), else cpu.
+    device = torch_device(smk.params.device)
+    log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.params.device, smk.resources.get("gpu", 0))
+    options.setdefault("device", device)
     options.setdefault("log_path", str(Path(smk.log[0]).with_suffix(".epochs.tsv")))
+else:
+    log.info("device: cpu (forecaster %s does not use torch)", smk.wildcards.forecaster)
 if smk.params.split == "val":
     # validation: models see only the data before the validation window (the last two months of train)
     start, end, train_end = panel.val_start_idx, panel.train_end_idx, panel.val_start_idx

@@ -1,0 +1,76 @@
+"""Helpers for the execution tests (SLURM, report, interrupt/resume): one uninterrupted local reference run
+of config/test.yaml shared by all of them (one workflow run instead of three), and workflow copies."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_snakemake
+
+WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "profiles", "src")
+_REFERENCE: dict[str, Path] = {}
+
+
+def copy_workflow(dest: Path) -> Path:
+    """Copy the workflow (as the `workdir` fixture does) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in WORKFLOW_FILES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(src, dest / name)
+    return dest
+
+
+def reference_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Workdir of one uninterrupted local run of config/test.yaml (computed once per pytest session)."""
+    if os.environ.get("MIXSEQ_TEST_REFERENCE"):  # debugging only: reuse a finished reference workdir
+        _REFERENCE["dir"] = Path(os.environ["MIXSEQ_TEST_REFERENCE"])
+    if "dir" not in _REFERENCE:
+        wd = copy_workflow(tmp_path_factory.mktemp("reference"))
+        res = run_snakemake(wd, "--configfile", "config/test.yaml")
+        assert res.returncode == 0, res.stderr[-3000:]
+        _REFERENCE["dir"] = wd
+    return _REFERENCE["dir"]
+
+
+def prepopulate(dest: Path, reference: Path, *parts: str) -> list[Path]:
+    """Copy finished outputs (mtimes kept) and Snakemake's metadata from ``reference`` into ``dest``.
+
+    Without `.snakemake/metadata` Snakemake 9 reruns copied outputs ("Code has changed since last execution").
+    Returns the copied files.
+    """
+    copied = []
+    for part in parts:
+        src = reference / part
+        for f in [src] if src.is_file() else sorted(src.rglob("*")):
+            if f.is_file():
+                target = dest / f.relative_to(reference)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(f, target)
+                copied.append(target)
+    shutil.copytree(reference / ".snakemake/metadata", dest / ".snakemake/metadata", dirs_exist_ok=True)
+    return copied
+
+
+def result_files(wd: Path) -> dict[str, bytes]:
+    """results/table1.tsv and every per-run score file, by relative path."""
+    files = [wd / "results/table1.tsv", *sorted((wd / "results").glob("*/scores/*/*/*/*.tsv"))]
+    return {str(f.relative_to(wd)): f.read_bytes() for f in files}
+
+
+def require_binaries(names: tuple[str, ...], packages: str) -> None:
+    """Fail (never skip) with a clear message when a system binary is missing."""
+    missing = [n for n in names if shutil.which(n) is None]
+    if missing:
+        pytest.fail(f"missing {', '.join(missing)}: install the Debian packages {packages} "
+                    f"(`bash .ci/run` does: apt-get install -y {packages})", pytrace=False)
+
+
+def run(cmd: list[str], **kw) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
