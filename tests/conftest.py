@@ -37,6 +37,21 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.C
     return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.fixture(scope="session")
+def full_run(tmp_path_factory) -> Path:
+    """config/test.yaml end to end (every target) with the data mirror, once per test session
+    (shared by the workflow and report tests)."""
+    import shutil
+
+    wd = tmp_path_factory.mktemp("full")
+    for name in ("Snakefile", "workflow", "config", "envs", "profiles", "src"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, wd / name)
+    res = run_snakemake(wd, "--configfile", "config/test.yaml", "--config", f"mirror={MIRROR}", timeout=1800)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    return wd
+
+
 # Shared synthetic data for the clustering-family tests: three shape groups with known labels.
 def three_shape_groups(
     n_per: int = 15, T: int = 72, noise: float = 0.3, seed: int = 0

@@ -27,13 +27,17 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
+#: the toy-study part of config/test.yaml (no real data needed): what the execution tests run
+QUICK = ("--configfile", "config/test.yaml", "--config", "targets=[table1]")
+
+
 def reference_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Workdir of one uninterrupted local run of config/test.yaml (computed once per pytest session)."""
     if os.environ.get("MIXSEQ_TEST_REFERENCE"):  # debugging only: reuse a finished reference workdir
         _REFERENCE["dir"] = Path(os.environ["MIXSEQ_TEST_REFERENCE"])
     if "dir" not in _REFERENCE:
         wd = copy_workflow(tmp_path_factory.mktemp("reference"))
-        res = run_snakemake(wd, "--configfile", "config/test.yaml")
+        res = run_snakemake(wd, *QUICK)
         assert res.returncode == 0, res.stderr[-3000:]
         _REFERENCE["dir"] = wd
     return _REFERENCE["dir"]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import matplotlib.image as mpimg
 import pytest
-from conftest import snakemake_bin
-from exec_support import reference_run, require_binaries
+from conftest import MIRROR, snakemake_bin
+from exec_support import require_binaries
 
 pytestmark = pytest.mark.slow
 
@@ -43,16 +43,22 @@ def embedded(html: str, var: str) -> dict:
     return json.loads(m.group(1))
 
 
-def test_report_has_every_result_config_runtimes_and_figure_renders(tmp_path_factory, tmp_path: Path):
+def test_report_has_every_result_config_runtimes_and_figure_renders(full_run: Path, tmp_path: Path):
     browser = chromium()
-    wd = reference_run(tmp_path_factory)
-    res = subprocess.run([snakemake_bin(), "--cores", "1", "--configfile", "config/test.yaml",
-                          "--report", "results/report.html"], cwd=wd, capture_output=True, text=True, timeout=300)
+    wd = full_run
+    res = subprocess.run([snakemake_bin(), "--cores", "1", "--configfile", "config/test.yaml", "--config",
+                          f"mirror={MIRROR}", "--report", "results/report.html"], cwd=wd, capture_output=True,
+                         text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
     html = (wd / "results/report.html").read_text()
 
     results = embedded(html, "results")
-    for path, caption in (("results/table1.tsv", "Paper Table 1"), (FIGURE, "One rolling window")):
+    for path, caption in (("results/table1.tsv", "Paper Table 1"), (FIGURE, "One rolling window"),
+                          ("results/table2.tsv", "Paper Table 2"), ("results/table4.tsv", "Paper Table 4"),
+                          ("results/table5.tsv", "Paper Table 5"), ("results/table_methods.tsv", "Every configured"),
+                          ("results/convergence.tsv", "Supplement Figure 1"),
+                          ("results/figures/sensitivity_k_rossmann100.png", "Paper Figure 1"),
+                          ("results/table_sensitivity_synthetic.tsv", "Paper §5.3")):
         assert path in results, sorted(results)
         assert caption in results[path]["caption"]
     assert embedded(html, "categories")["Toy study"]
@@ -60,7 +66,7 @@ def test_report_has_every_result_config_runtimes_and_figure_renders(tmp_path_fac
     desc = re.search(r'var workflow_desc = (".*?");\s*</script>', html, re.S).group(1)
     assert "&quot;n_samples&quot;: 20" in json.loads(desc)
     runtimes = embedded(html, "runtimes_spec")["data"]["values"]
-    assert {r["rule"] for r in runtimes} >= {"synthetic_panel", "cluster", "forecast", "score", "table1"}
+    assert {r["rule"] for r in runtimes} >= {"synthetic_panel", "cluster", "forecast", "table1", "realdata_tables"}
 
     page = tmp_path / "report_figure.html"
     i = html.rfind("</body>")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, snakemake_bin
-from exec_support import copy_workflow, prepopulate, reference_run, require_binaries, result_files, run
+from exec_support import QUICK, copy_workflow, prepopulate, reference_run, require_binaries, result_files, run
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ def test_workflow_on_slurm_equals_local_run(tmp_path_factory, tmp_path: Path):
     try:
         started = run(["bash", str(SCRIPT), "start", str(cluster)], timeout=120)
         assert started.returncode == 0, started.stdout + started.stderr
-        cmd = [snakemake_bin(), "--workflow-profile", "profiles/slurm", "--configfile", "config/test.yaml",
+        cmd = [snakemake_bin(), "--workflow-profile", "profiles/slurm", *QUICK,
                # no slurmdbd here: job status from squeue (MinJobAge=600 in slurm_cluster.sh), checks start after 3 s
                "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "3",
                "--slurm-keep-successful-logs", "--latency-wait", "10"]
@@ -53,7 +53,7 @@ def test_workflow_on_slurm_equals_local_run(tmp_path_factory, tmp_path: Path):
         assert stopped.returncode == 0, stopped.stderr
     submitted = dict(re.findall(r"with SLURM jobid (\d+) \(log: \S*/slurm_logs/rule_(\w+?)/", out))
     assert len(submitted) == 2 + 4 + 4 + 4, out[-3000:]  # seed 0: panels, cluster, forecast, score
-    assert sorted(set(submitted.values())) == ["cluster", "forecast", "score", "synthetic_panel"]
+    assert sorted(set(submitted.values())) == ["cluster", "forecast", "synthetic_panel"]
     states = {i: (part, state) for i, part, state, _ in (line.split("|") for line in queue.split())}
     for jobid, rule in submitted.items():
         want = "gpu" if rule in ("cluster", "forecast") else "cpu"

@@ -11,22 +11,6 @@ from conftest import run_snakemake
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def full_run(tmp_path_factory) -> Path:
-    """config/test.yaml end to end (every target) with the data mirror, once for this module."""
-    import shutil
-
-    from conftest import MIRROR, REPO
-
-    wd = tmp_path_factory.mktemp("full")
-    for name in ("Snakefile", "workflow", "config", "envs", "profiles", "src"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, wd / name)
-    res = run_snakemake(wd, "--configfile", "config/test.yaml", "--config", f"mirror={MIRROR}", timeout=1800)
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-    return wd
-
-
 def scores_of(wd: Path) -> pd.DataFrame:
     return pd.concat([pd.read_csv(f, sep="\t") for f in (wd / "results").glob("*/scores/*/*/*/*.tsv")],
                      ignore_index=True)
