@@ -11,8 +11,10 @@ def test_table2_trial_mixarma() -> None:
     out = table2_trial("arma", 3, seed=0, method="mixarma", options={"n_per_cluster": 100, "length": 100})
     assert set(out) == {"ri", "ri_infer", "seconds"}
     assert out["ri"] > 0.9 and out["ri_infer"] > 0.9
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(ValueError, match="base_state"):
         table2_trial("deepar", 2, 0, "mixarma")
+    with pytest.raises(ValueError, match="data_kind"):
+        table2_trial("garch", 2, 0, "mixarma")
 
 
 @pytest.mark.parametrize("K", [1, 3])

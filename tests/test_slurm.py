@@ -4,7 +4,7 @@ tests/slurm_cluster.sh starts munged, slurmctld and slurmd (Debian packages; `ba
 two partitions, `cpu` and `gpu` (one fake GPU). The test runs config/test.yaml with
 `--workflow-profile profiles/slurm`, and checks that the jobs went through sbatch into the partitions the profile
 names (from $SLURM_PARTITION / $SLURM_GPU_PARTITION) and that the results equal a local run.
-To stay within the CI time budget only the seed-0 jobs run on SLURM (14 sbatch jobs); the seed-1 outputs and
+To stay within the CI time budget only the seed-0 jobs run on SLURM (10 sbatch jobs); the seed-1 outputs and
 Snakemake's metadata are copied from the local reference run, so Table 1 mixes both.
 """
 
@@ -52,7 +52,7 @@ def test_workflow_on_slurm_equals_local_run(tmp_path_factory, tmp_path: Path):
         stopped = run(["bash", str(SCRIPT), "stop", str(cluster)], timeout=60)
         assert stopped.returncode == 0, stopped.stderr
     submitted = dict(re.findall(r"with SLURM jobid (\d+) \(log: \S*/slurm_logs/rule_(\w+?)/", out))
-    assert len(submitted) == 2 + 4 + 4 + 4, out[-3000:]  # seed 0: panels, cluster, forecast, score
+    assert len(submitted) == 2 + 4 + 4, out[-3000:]  # seed 0: panels, clusterings, forecasts (with scores)
     assert sorted(set(submitted.values())) == ["cluster", "forecast", "synthetic_panel"]
     states = {i: (part, state) for i, part, state, _ in (line.split("|") for line in queue.split())}
     for jobid, rule in submitted.items():
