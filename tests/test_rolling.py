@@ -69,3 +69,18 @@ def test_rolling_forecast_sums_cluster_samples_and_round_trips(tmp_path):
 def test_unknown_forecaster():
     with pytest.raises(ValueError, match="unknown forecaster 'foo'"):
         make_forecaster("foo")
+
+
+def test_empty_cluster_contributes_zero_without_a_model():
+    rng = np.random.default_rng(0)
+    series = simulate_ar2(np.array([1.5, -0.75]), 1, 160, rng)
+    with_empty = np.vstack([np.zeros(160), series[0]])
+    dates = pd.date_range("2000-01-01", periods=160)
+    a = rolling_forecast(with_empty, dates, 120, 160, 120, 10, 10, 30, "arma", seed=0)
+    assert a.samples.shape == (4, 30, 10)
+    np.testing.assert_allclose(a.truth, np.stack([series[0][o:o + 10] for o in a.origins]))
+    # the macro samples are exactly the non-empty cluster's (cluster 1, seed 0 * 1000 + 1): zeros were added
+    from mixseq.evaluate.rolling import forecast_series
+
+    alone = forecast_series(series[0], dates, a.origins, 10, 30, "arma", {}, seed=1, train_end=120)
+    np.testing.assert_array_equal(a.samples, alone)

@@ -117,6 +117,13 @@ def rolling_forecast(
     for k in range(cluster_series.shape[0]):
         if log:
             log.info("cluster %d/%d: %s on %d origins", k + 1, cluster_series.shape[0], forecaster, len(origins))
+        if not np.any(cluster_series[k]):
+            # an empty cluster (no member series, or members that are all zero) adds exactly zero to the macro
+            # sum: no model is fitted to it
+            if log:
+                log.info("cluster %d is empty (all zeros): contributes 0", k)
+            per_cluster.append(np.zeros((len(origins), n_samples, horizon)))
+            continue
         opts = dict(options)
         if opts.get("log_path"):  # one per-epoch training log per clustered series
             p = str(opts["log_path"])
