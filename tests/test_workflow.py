@@ -64,7 +64,12 @@ def test_tables_4_5_select_on_validation_and_are_computed(full_run: Path):
             assert float(a) == pytest.approx(test["r0.5"].mean(), abs=6e-5)
             assert float(b) == pytest.approx(test["r0.9"].mean(), abs=6e-5)
     assert np.all(np.isfinite(real[["smape", "r0.5", "r0.9"]].to_numpy()))
-    for f in ("table4.md", "table5.md", "table_methods.tsv", "figures/sensitivity_k_rossmann100.png"):
+    comp = pd.read_csv(wd / "results/paper_comparison.tsv", sep="\t")
+    # rossmann100 is of kind rossmann: every computed Table 4/5 cell of the paper methods is compared
+    assert set(comp.paper_dataset) == {"rossmann"} and len(comp) == 3 * 4 * 2 + 5 * 4
+    assert np.allclose(comp.rel_diff, comp.ours / comp.paper - 1)
+    for f in ("table4.md", "table5.md", "table_methods.tsv", "figures/sensitivity_k_rossmann100.png",
+              "paper_comparison.md"):
         assert (wd / "results" / f).stat().st_size > 0
 
 

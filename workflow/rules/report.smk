@@ -42,8 +42,13 @@ rule realdata_tables:
         methods=report("results/table_methods.tsv", caption="../report/table_methods.rst", category="Real data"),
         methods_md="results/table_methods.md",
         figures=report(sensitivity_figures(), caption="../report/sensitivity_k.rst", category="Real data"),
+        comparison=report(
+            "results/paper_comparison.tsv", caption="../report/paper_comparison.rst", category="Real data"
+        ),
+        comparison_md="results/paper_comparison.md",
     params:
         realdata=lambda wc: config["realdata"],
+        kinds=lambda wc: {ds: config["datasets"][ds]["kind"] for ds in config["realdata"]["datasets"]},
         sensitivity=lambda wc: config.get("sensitivity_k") or {},
         quantiles=config["quantiles"],
     log:

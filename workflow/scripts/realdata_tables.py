@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from mixseq.report.figures import save  # noqa: E402
+from mixseq.report.paper import compare_to_paper, comparison_markdown  # noqa: E402
 from mixseq.report.tables import (  # noqa: E402
     base_name,
     select_on_validation,
@@ -63,6 +64,15 @@ with atomic_path(smk.output.table5_md) as tmp:
     tmp.write_text("Table 5: SMAPE of the macro forecast, mean (sd) over seeds; lower is better.\n\n"
                    + to_markdown(flat, best="row"))
 log.info("\n%s\n%s", t4.to_string(), t5.to_string())
+
+# Every cell the paper also has, with ours / paper - 1 (the "within 15 %" check, computed).
+tol = float(rd.get("paper_tolerance", 0.15))
+comp = compare_to_paper(selected, tol, dict(smk.params.kinds))
+with atomic_path(smk.output.comparison) as tmp:
+    comp.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+with atomic_path(smk.output.comparison_md) as tmp:
+    tmp.write_text(comparison_markdown(comp, tol))
+log.info("paper comparison: %d of %d cells within %.0f%%", int(comp["within_tol"].sum()), len(comp), 100 * tol)
 
 # Figure 1: R_rho of MixSeq + ConvTrans vs K (test scores, no selection), Macro as dashed lines.
 sens = smk.params.sensitivity
