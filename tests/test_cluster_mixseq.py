@@ -69,3 +69,13 @@ def test_alpha_schedule_and_options() -> None:
     assert MixSeq(2, weight_decay=3e-5).config["l2"] == 3e-5
     with pytest.raises(ValueError, match="unknown options"):
         MixSeq(2, bogus=1)
+
+
+def test_assign_exact_uses_the_mixture_posterior(tmp_path) -> None:
+    X, labels = arma_clusters(2, n_per_cluster=60, length=50, seed=3)
+    m = MixSeq(2, seed=0, epochs=2, batch_size=32, d_model=8, assign="exact", **FAST).fit(X)
+    np.testing.assert_array_equal(m.labels_, m.component_loglik(X).argmax(1))
+    m.save(tmp_path / "m.pt")
+    np.testing.assert_array_equal(MixSeq.load(tmp_path / "m.pt", device="cpu").predict(X), m.labels_)
+    with pytest.raises(ValueError, match="assign"):
+        MixSeq(2, assign="q")

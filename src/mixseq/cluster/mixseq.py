@@ -96,6 +96,7 @@ DEFAULTS: dict[str, Any] = {
     "init": "acf",  # None, or "acf": warm-start responsibilities from k-means on per-series autocorrelations
     "init_epochs": 2,  # epochs that train on the "acf" responsibilities before switching to p(z|x)
     "scaling": "series",  # "series" (1 + mean|x| per series), "global" (one scale for the data set), "none"
+    "assign": "posterior",  # predict/labels_: "posterior" = argmax q(z|x) (§4.2), "exact" = argmax_z p(z) p(x|z)
     "device": "auto",
     "max_series": None,  # fit on a random subset of this many series, then assign all (not in the paper)
     "threads": None,
@@ -170,6 +171,8 @@ class MixSeq(ClusterMethod):
         self.net: MixSeqNet | None = None
         self.dates_: pd.DatetimeIndex | None = None
         self.global_scale_: float | None = None
+        if self.config["assign"] not in ("posterior", "exact"):
+            raise ValueError(f"mixseq: assign must be 'posterior' or 'exact', got {self.config['assign']!r}")
         if self.config["objective"] not in ("elbo", "marginal"):
             raise ValueError(f"mixseq: objective must be 'elbo' or 'marginal', got {self.config['objective']!r}")
         self.device = torch_device(self.config["device"])
@@ -344,7 +347,11 @@ class MixSeq(ClusterMethod):
         return torch.cat(out).cpu().numpy()
 
     def predict(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
-        """Assign ``argmax_z q(z|x)`` (§4.2)."""
+        """Assign ``argmax_z q(z|x)`` (§4.2; ``assign="posterior"``) or, with ``assign="exact"``, the argmax of the
+        fitted mixture's exact posterior ``p(z|x) ∝ p(z) p(x|z)`` (uniform prior: the component with the highest
+        likelihood), which does not depend on how far the amortised encoder has caught up with the components."""
+        if self.config["assign"] == "exact":
+            return self.component_loglik(X, dates).argmax(axis=1).astype(np.int64)
         return self.posterior(X, dates).argmax(axis=1).astype(np.int64)
 
     def save(self, path: str | Path) -> None:
