@@ -79,3 +79,12 @@ def test_assign_exact_uses_the_mixture_posterior(tmp_path) -> None:
     np.testing.assert_array_equal(MixSeq.load(tmp_path / "m.pt", device="cpu").predict(X), m.labels_)
     with pytest.raises(ValueError, match="assign"):
         MixSeq(2, assign="q")
+
+
+def test_inference_in_row_batches_matches_one_batch() -> None:
+    X, _ = arma_clusters(2, n_per_cluster=25, length=40, seed=4)
+    m = MixSeq(2, seed=0, epochs=1, batch_size=16, d_model=8, **FAST).fit(X)
+    whole_q, whole_ll = m.posterior(X), m.component_loglik(X)
+    m.config["predict_batch_size"] = 7  # 50 rows in 8 batches, each scaled and moved on its own
+    np.testing.assert_allclose(m.posterior(X), whole_q, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(m.component_loglik(X), whole_ll, rtol=1e-5, atol=1e-4)

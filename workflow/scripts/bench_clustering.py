@@ -24,8 +24,16 @@ case = json.loads({case!r})
 rng = np.random.default_rng(0)
 from mixseq.data.synthetic_clustering import arma_clusters
 k = 3
-X, labels = arma_clusters(k, case["m"] // k + 1, case["T"], seed=0)
-X = X[: case["m"]]
+if case["m"] <= 100_000:
+    X, labels = arma_clusters(k, case["m"] // k + 1, case["T"], seed=0)
+    X = X[: case["m"]]
+else:  # Wiki size: float32 panel filled in chunks, never a float64 copy of the whole
+    X = np.empty((case["m"], case["T"]), dtype=np.float32)
+    step = 30_000
+    for i, s in enumerate(range(0, case["m"], step)):
+        part, _ = arma_clusters(k, step // k + 1, case["T"], seed=i)
+        X[s : s + step] = part[: min(step, case["m"] - s)]
+        del part
 t0 = time.perf_counter()
 if case["method"] == "mixarma":
     from mixseq.cluster.mixarma import MixARMA
@@ -61,9 +69,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small cases only (smoke test)")
     ap.add_argument("--mixseq-epochs", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--wiki", action="store_true", help="add MixARMA on a Wiki-size panel (309,765 x 1,600)")
     args = ap.parse_args()
     cases = [{"method": "mixarma", "m": m, "T": T} for m, T in
              ([(1000, 100)] if args.quick else [(1000, 100), (1115, 730), (10000, 100), (100000, 100)])]
+    if args.wiki:
+        cases.append({"method": "mixarma", "m": 309_765, "T": 1600})
     cases += [{"method": "mixseq", "m": m, "T": 100, "epochs": args.mixseq_epochs, "threads": args.threads}
               for m in ([1000] if args.quick else [1000, 10000, 20000])]
     rows = []

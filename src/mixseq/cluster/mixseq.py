@@ -324,27 +324,34 @@ class MixSeq(ClusterMethod):
         self.labels_ = self.predict(X, dates)
         return self
 
-    def posterior(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
-        """``q(z|x)`` ``[m, K]`` (eq. 8) for the rows of ``X`` (dates default to the fitted ones)."""
+    def _batched(self, X: np.ndarray, dates: pd.DatetimeIndex | None, fn) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """Apply ``fn(xs_batch, cov) -> [b, K]`` to row batches of ``X``: each batch is scaled and moved to the device
+        on its own, so inference over a Wiki-size panel never holds a scaled copy of the whole ``X``."""
         if self.net is None:
             raise RuntimeError("mixseq: call fit() or load() first")
-        xs = self._scaled(X)
-        return self._log_q(xs, self._covariates(xs.shape[1], dates)).exp().numpy()
-
-    @torch.no_grad()
-    def component_loglik(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
-        """``log p(x|z)`` ``[m, K]`` summed over time steps (scaled series, eval mode): diagnostics, exact posterior."""
-        if self.net is None:
-            raise RuntimeError("mixseq: call fit() or load() first")
-        xs = self._scaled(X)
-        cov = self._covariates(xs.shape[1], dates)
+        X = np.asarray(X)
+        if X.ndim != 2:
+            raise ValueError(f"mixseq expects X of shape [m, T>=2], got {X.shape}")
+        cov = self._covariates(X.shape[1], dates)
         was = self.net.training
         self.net.eval()
         bs = int(self.config["predict_batch_size"])
-        out = [-self.net.component_nll(_inputs(xs[s : s + bs], cov)[1], xs[s : s + bs]) * xs.shape[1]
-               for s in range(0, len(xs), bs)]
-        self.net.train(was)
-        return torch.cat(out).cpu().numpy()
+        try:
+            with torch.no_grad():
+                out = [fn(self._scaled(X[s : s + bs]), cov).cpu() for s in range(0, len(X), bs)]
+        finally:
+            self.net.train(was)
+        return torch.cat(out).numpy()
+
+    def posterior(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
+        """``q(z|x)`` ``[m, K]`` (eq. 8) for the rows of ``X`` (dates default to the fitted ones)."""
+        net = self.net
+        return self._batched(X, dates, lambda xs, cov: net.log_posterior(_inputs(xs, cov)[0]).exp())
+
+    def component_loglik(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
+        """``log p(x|z)`` ``[m, K]`` summed over time steps (scaled series, eval mode): diagnostics, exact posterior."""
+        net = self.net
+        return self._batched(X, dates, lambda xs, cov: -net.component_nll(_inputs(xs, cov)[1], xs) * xs.shape[1])
 
     def predict(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
         """Assign ``argmax_z q(z|x)`` (§4.2; ``assign="posterior"``) or, with ``assign="exact"``, the argmax of the
