@@ -217,16 +217,6 @@ class MixSeq(ClusterMethod):
                              str(c["encoder_readout"])).to(self.device)
         self.in_dim = in_dim
 
-    @torch.no_grad()
-    def _log_q(self, xs: torch.Tensor, cov: torch.Tensor | None) -> torch.Tensor:
-        assert self.net is not None
-        was = self.net.training
-        self.net.eval()
-        bs = int(self.config["predict_batch_size"])
-        out = [self.net.log_posterior(_inputs(xs[s : s + bs], cov)[0]) for s in range(0, len(xs), bs)]
-        self.net.train(was)
-        return torch.cat(out).cpu()
-
     # -- public API ------------------------------------------------------------------------------------------
     def fit(
         self,
@@ -311,7 +301,7 @@ class MixSeq(ClusterMethod):
                 n_batches += 1
             ri = float("nan")
             if y_true is not None:
-                ri = rand_index(y_true, self._log_q(xs, cov).argmax(dim=1).numpy())
+                ri = rand_index(y_true, self.posterior(X[idx]).argmax(axis=1))
             r, k, l, lo = sums / max(n_batches, 1)
             rows.append((epoch, r, k, alpha, l, lo, time.perf_counter() - t0, ri))
             if c["progress"]:
