@@ -138,17 +138,19 @@ def test_F_stays_aligned_with_series_ids_under_shuffling() -> None:
 
 
 def test_recovers_clearly_different_clusters(tmp_path) -> None:
-    # sines (two periods) vs white noise, K = 2. (With K = 3 the two sine periods were merged after a few
-    # epochs of this tiny network: RI 0.68, chance 0.56 -- see docs/dtcr.md.)
-    X, lab = three_kinds()
-    y = (lab == 2).astype(int)
-    model = DTCR(2, seed=0, epochs=4, lr=1e-2, **SMALL)
+    # slow sines vs white noise, K = 2 (three_kinds without its fast sines: with all three kinds and K = 2 the
+    # network may legitimately split off the fast sines instead). Measured RI 1.0 for seeds 0, 1, 2.
+    X, lab = three_kinds(m=120)
+    keep = lab != 1
+    X, y = X[keep], (lab[keep] == 2).astype(int)
+    model = DTCR(2, seed=0, epochs=6, lr=5e-3, **{**SMALL, "hidden": [16, 8, 8]})
     model.fit(X, log_path=tmp_path / "log.tsv", labels_true=y)
     log = pd.read_csv(tmp_path / "log.tsv", sep="\t")
     assert list(log.columns) == ["epoch", "recon", "kmeans", "cls", "loss", "seconds", "ri"]
-    assert len(log) == 4 and log["seconds"].is_monotonic_increasing
+    assert len(log) == 6 and log["seconds"].is_monotonic_increasing
+    assert log["recon"].iloc[-1] < log["recon"].iloc[0]  # the auto-encoder learns
     assert model.labels_.shape == (len(X),) and set(model.labels_) <= {0, 1}
-    assert rand_index(y, model.labels_) > 0.7  # chance is about 0.5 for two groups of 60 and 30 (0.82 measured)
+    assert rand_index(y, model.labels_) > 0.9  # chance about 0.5
 
 
 def test_checkpoint_round_trip_and_seed_reproducibility(tmp_path) -> None:
@@ -181,3 +183,18 @@ def test_subsample_and_streaming_panel(tmp_path) -> None:
     np.testing.assert_array_equal(model.labels_, model.predict(X[:, :40]))
     ids, labels = model.predict_stream(path, t_end=40, read_batch=7)
     np.testing.assert_array_equal(labels, model.labels_)
+
+
+def test_cached_refresh_matches_full_encoding_and_full_mode_runs() -> None:
+    X, _ = three_kinds(m=40, T=40)
+    # lr 0: the network does not change, so every cached row must equal a fresh encoding of its series
+    model = DTCR(3, seed=0, epochs=1, lr=0.0, refresh_every=2, **SMALL).fit(X)
+    Z = preprocess(X, model.pool_)
+    np.testing.assert_allclose(model.H_cache_.numpy(), model.encode_preprocessed(Z), atol=1e-5)
+    F_cache = model.refresh_F_from_cache().numpy()
+    F_full = model.refresh_F(Z).numpy()
+    np.testing.assert_allclose(np.abs(F_cache.T @ F_full), np.eye(3), atol=1e-4)  # same subspace, up to sign
+    full = DTCR(3, seed=0, epochs=1, refresh="full", refresh_every=2, **SMALL).fit(X)
+    assert full.labels_.shape == (40,)
+    with pytest.raises(ValueError, match="refresh must be"):
+        DTCR(3, epochs=1, refresh="sometimes", **SMALL).fit(X)

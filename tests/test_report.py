@@ -89,3 +89,19 @@ def test_report_has_every_result_config_runtimes_and_figure_renders(full_run: Pa
     assert ((b > 0.6) & (r < 0.3)).sum() > 50 and ((r > 0.7) & (g < 0.3) & (b < 0.3)).sum() > 50
     shutil.copy(shot, wd / "results/report_figure_screenshot.png")
     print(f"screenshot {img.shape[1]}x{img.shape[0]}, non-white fraction of figure area {nonwhite:.3f}")
+
+
+def test_convergence_rule_and_in_run_flag() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from mixseq.report.convergence import converged_in_run, objective_curve, seconds_to_converge
+
+    secs = np.arange(1.0, 7.0)
+    plateau = np.array([10.0, 3.0, 1.2, 1.05, 1.0, 1.0])  # 99 % of the improvement made at t = 4
+    assert seconds_to_converge(secs, plateau, 0.01) == 4.0 and converged_in_run(secs, plateau, 0.01)
+    falling = np.array([10.0, 8.0, 6.0, 4.0, 2.0, 1.0])  # still improving when training stopped
+    assert seconds_to_converge(secs, falling, 0.01) == 6.0 and not converged_in_run(secs, falling, 0.01)
+    log = pd.DataFrame({"loglik": [-5.0, -3.0, -4.0, -2.0], "seconds": [0.1, 0.2, 0.3, 0.4]})
+    _, best = objective_curve(log, "mixarma")  # maximised: running best over EM restarts
+    np.testing.assert_array_equal(best, [-5.0, -3.0, -3.0, -2.0])

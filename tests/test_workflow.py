@@ -86,7 +86,7 @@ def test_table2_sensitivity_and_convergence_outputs(full_run: Path):
     assert list(sens.setting) == ["Macro", "mixarma_2"] and sens.smape_mean.between(0, 1).all()
     conv = pd.read_csv(wd / "results/convergence.tsv", sep="\t")
     assert set(conv.method) == {"mixseq", "mixarma", "dtcr"}
-    assert (conv.seconds_to_converge <= conv.total_seconds).all()
+    assert (conv.seconds_to_converge <= conv.total_seconds).all() and conv.converged_in_run.dtype == bool
     assert (wd / "results/figures/convergence_rossmann100.png").stat().st_size > 10_000
 
 
