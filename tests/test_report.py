@@ -102,6 +102,10 @@ def test_convergence_rule_and_in_run_flag() -> None:
     assert seconds_to_converge(secs, plateau, 0.01) == 4.0 and converged_in_run(secs, plateau, 0.01)
     falling = np.array([10.0, 8.0, 6.0, 4.0, 2.0, 1.0])  # still improving when training stopped
     assert seconds_to_converge(secs, falling, 0.01) == 6.0 and not converged_in_run(secs, falling, 0.01)
+    # running best still falling over the last quarter, then one worse epoch: not converged
+    secs8 = np.arange(1.0, 21.0)
+    best = np.minimum.accumulate(np.r_[np.linspace(10.0, 2.0, 19), 3.0])
+    assert not converged_in_run(secs8, best, 0.01)
     log = pd.DataFrame({"loglik": [-5.0, -3.0, -4.0, -2.0], "seconds": [0.1, 0.2, 0.3, 0.4]})
     _, best = objective_curve(log, "mixarma")  # maximised: running best over EM restarts
     np.testing.assert_array_equal(best, [-5.0, -3.0, -3.0, -2.0])

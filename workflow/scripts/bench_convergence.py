@@ -9,7 +9,8 @@ real Rossmann panel the workflow writes), and applies the same convergence rule
     snakemake results/rossmann/panel.parquet --configfile config/paper_cpu.yaml --config mirror=../shared/data
     python workflow/scripts/bench_convergence.py --panel results/rossmann/panel.parquet --threads 2
 
-Writes ``--out`` (TSV: one row per method), the per-epoch logs under ``--work`` and ``--figure`` (PNG).
+Writes ``--out`` (TSV: one row per method), the per-epoch logs and each fit's time and peak RSS (JSON) under
+``--work``, and ``--figure`` (PNG). ``--from-logs`` re-derives the table and figure from an earlier run's files.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def main() -> None:
     ap.add_argument("--out", default="results/benchmarks/convergence.tsv")
     ap.add_argument("--work", default="results/benchmarks/convergence")
     ap.add_argument("--figure", default="results/benchmarks/convergence.png")
+    ap.add_argument("--from-logs", action="store_true",
+                    help="re-derive the table and figure from the logs of an earlier run in --work (no fitting)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--method", help=argparse.SUPPRESS)
     ap.add_argument("--log", help=argparse.SUPPRESS)
@@ -81,7 +84,7 @@ def main() -> None:
 
     from mixseq.report.convergence import OBJECTIVES, converged_in_run, objective_curve, seconds_to_converge
 
-    if not Path(args.panel).exists():
+    if not args.from_logs and not Path(args.panel).exists():
         raise SystemExit(f"bench_convergence: panel {args.panel} not found; build it with "
                          "`snakemake results/<dataset>/panel.parquet` first")
     overrides = json.loads(args.options)
@@ -96,19 +99,26 @@ def main() -> None:
     fig, axes = plt.subplots(1, len(methods), figsize=(4.2 * len(methods), 3.2), squeeze=False)
     for ax, method in zip(axes[0], methods, strict=True):
         opts = {**DEFAULT_OPTIONS[method], **overrides.get(method, {})}
-        log = work / f"{method}.tsv"
-        cmd = [sys.executable, __file__, "--child", "--panel", args.panel, "--method", method, "--k", str(args.k),
-               "--seed", str(args.seed), "--threads", str(args.threads), "--options", json.dumps(opts),
-               "--log", str(log)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise SystemExit(f"bench_convergence: {method} failed:\n{proc.stderr[-3000:]}")
-        res = json.loads([ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")][-1][7:])
+        log, meta = work / f"{method}.tsv", work / f"{method}.json"
+        if args.from_logs:
+            if not (log.exists() and meta.exists()):
+                raise SystemExit(f"bench_convergence: --from-logs needs {log} and {meta} from an earlier run")
+            res = json.loads(meta.read_text())
+        else:
+            cmd = [sys.executable, __file__, "--child", "--panel", args.panel, "--method", method, "--k",
+                   str(args.k), "--seed", str(args.seed), "--threads", str(args.threads), "--options",
+                   json.dumps(opts), "--log", str(log)]
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise SystemExit(f"bench_convergence: {method} failed:\n{proc.stderr[-3000:]}")
+            res = json.loads([ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")][-1][7:])
+            meta.write_text(json.dumps(res))
         secs, obj = objective_curve(pd.read_csv(log, sep="\t"), method)
         conv = seconds_to_converge(secs, obj, args.tol)
         inside = converged_in_run(secs, obj, args.tol)
         rows.append({"method": method, "k": args.k, "threads": args.threads, **res, "log_points": len(secs),
-                     "seconds_to_converge": conv, "converged_in_run": inside, "final_objective": float(obj[-1]),
+                     "seconds_to_converge": conv, "converged_in_run": inside,
+                     "seconds_to_90pct": seconds_to_converge(secs, obj, 0.1), "final_objective": float(obj[-1]),
                      "options": json.dumps(opts)})
         print(rows[-1], flush=True)
         ax.plot(secs, obj, marker=".", lw=1)
