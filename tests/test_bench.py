@@ -1,0 +1,37 @@
+"""Smoke test of the convergence benchmark script on a tiny generated panel (timings are not asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "workflow" / "scripts"))
+
+
+def test_bench_convergence_runs_and_rederives_from_logs(tmp_path: Path) -> None:
+    from bench_dtcr import make_panel
+
+    panel = tmp_path / "panel.parquet"
+    make_panel(45, 120, 0, panel)
+    out, work, fig = tmp_path / "conv.tsv", tmp_path / "work", tmp_path / "conv.png"
+    opts = {"mixseq": {"epochs": 2, "batch_size": 16}, "dtcr": {"epochs": 2, "hidden": [4, 4, 4], "batch_size": 16}}
+    cmd = [sys.executable, str(ROOT / "workflow/scripts/bench_convergence.py"), "--panel", str(panel), "--k", "3",
+           "--threads", "1", "--options", json.dumps(opts), "--out", str(out), "--work", str(work),
+           "--figure", str(fig)]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    tab = pd.read_csv(out, sep="\t")
+    assert list(tab.method) == ["mixarma", "mixseq", "dtcr"]
+    assert (tab.n_series == 45).all() and (tab.seconds_to_converge <= tab.fit_seconds).all()
+    assert (tab.seconds_to_90pct <= tab.seconds_to_converge).all() and fig.stat().st_size > 10_000
+    assert list(tab.log_points[1:]) == [2, 2]
+    out.unlink()
+    subprocess.run([*cmd, "--from-logs"], check=True, capture_output=True, text=True)
+    again = pd.read_csv(out, sep="\t")
+    pd.testing.assert_frame_equal(again, tab)
+    bad = subprocess.run([*cmd[:-6], "--methods", "kmeans"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "unknown methods ['kmeans']" in bad.stderr
