@@ -179,8 +179,12 @@ def read_panel_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def iter_panel_batches(path: str | os.PathLike[str], batch_size: int = 10_000):  # type: ignore[no-untyped-def]
-    """Stream ``(ids, values[batch, T])`` from a panel file without loading it whole."""
-    pf = pq.ParquetFile(path)
+    """Stream ``(ids, values[batch, T])`` from a panel file without loading it whole.
+
+    ``pre_buffer=False``: with pyarrow's default read-ahead, streaming a 309,765 x 1,600 panel peaked at 3.5 GB
+    RSS (2.9 GB in pyarrow's pool) and took 17 s; without it, 0.87 GB and 6 s (docs/dtcr.md).
+    """
+    pf = pq.ParquetFile(path, pre_buffer=False)
     names = pf.schema_arrow.names
     date_cols = [c for c in names if c not in ("id", "label")]
     for batch in pf.iter_batches(batch_size=batch_size):
