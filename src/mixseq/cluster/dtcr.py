@@ -12,8 +12,9 @@ seq2seq auto-encoder whose representation is shaped by three losses:
   steps were shuffled; cross-entropy.
 
 Total loss ``L = L_recon + L_cls + lambda_kmeans * L_km`` (DTCR weights reconstruction and classification
-by 1 and searches lambda in {1, 1e-1, 1e-2, 1e-3}; default 1e-3 here: with ``L_km`` a per-series mean, 1e-2 and
-above pulled every ``h`` onto one point before the encoder had learnt anything -- docs/dtcr.md).
+by 1 and searches lambda in {1, 1e-1, 1e-2, 1e-3}; default 1e-3 here: with ``L_km`` a per-series mean, 1 and 1e-1
+pulled every ``h`` onto one point before the encoder had learnt anything, and 1e-2 was still at chance after 200
+steps -- docs/dtcr.md).
 
 Representation ``h``: a bidirectional, 3-layer dilated GRU encoder (dilations 1, 4, 16; hidden sizes
 100, 50, 50) whose last states of every layer and both directions are concatenated
@@ -69,7 +70,7 @@ DEFAULTS: dict[str, Any] = {
     "dilations": [1, 4, 16],  # DTCR: dilation per encoder layer
     "refresh_every": 10,  # DTCR: F updated every T = 10 iterations
     "refresh": "cache",  # "cache": F from the latest h of every series seen in training; "full": re-encode all
-    "lambda_kmeans": 1e-3,  # DTCR's grid {1, 1e-1, 1e-2, 1e-3}; >= 1e-2 collapsed H on the ARMA data (docs/dtcr.md)
+    "lambda_kmeans": 1e-3,  # DTCR's grid {1, 1e-1, 1e-2, 1e-3}; 1 and 1e-1 collapsed H on ARMA data (docs/dtcr.md)
     "fake_fraction": 0.2,  # DTCR: alpha = 0.2 of the time steps shuffled in a fake sample
     "cls_hidden": 128,  # DTCR: classifier MLP hidden units
     "max_length": 128,  # this reproduction: average-pool long series to at most this many steps
