@@ -1,4 +1,4 @@
-"""Smoke test of the convergence benchmark script on a tiny generated panel (timings are not asserted)."""
+"""Smoke tests of the benchmark scripts on tiny generated panels (timings are not asserted)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT / "workflow" / "scripts"))
 
 
 def test_bench_convergence_runs_and_rederives_from_logs(tmp_path: Path) -> None:
-    from bench_dtcr import make_panel
+    from bench_stream import make_panel
 
     panel = tmp_path / "panel.parquet"
     make_panel(45, 120, 0, panel)
@@ -35,3 +35,17 @@ def test_bench_convergence_runs_and_rederives_from_logs(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(again, tab)
     bad = subprocess.run([*cmd[:-6], "--methods", "kmeans"], capture_output=True, text=True)
     assert bad.returncode != 0 and "unknown methods ['kmeans']" in bad.stderr
+
+
+def test_bench_stream_both_methods(tmp_path: Path) -> None:
+    """bench_stream.py fits DTCR and MixSeq from a panel file on a max_series subsample and assigns every series."""
+    for method, opts in (("dtcr", {"hidden": [4, 4, 4], "batch_size": 16}), ("mixseq", {"batch_size": 16})):
+        out = tmp_path / f"{method}.tsv"
+        cmd = [sys.executable, str(ROOT / "workflow/scripts/bench_stream.py"), "--method", method, "--cases", "wiki",
+               "--wiki-series", "90", "--wiki-days", "80", "--max-series", "30", "--wiki-epochs", "1",
+               "--threads", "1", "--options", json.dumps(opts), "--out", str(out), "--work", str(tmp_path / "w")]
+        subprocess.run(cmd, check=True, capture_output=True, text=True)
+        row = pd.read_csv(out, sep="\t").iloc[0]
+        assert row["method"] == method and row["n_series"] == 90 and row["epochs_run"] == 1
+        assert row["predict_series_per_s"] > 0 and row["peak_rss_mb"] > 100
+        assert json.loads(row["options"])["max_series"] == 30

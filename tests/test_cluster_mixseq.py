@@ -88,3 +88,31 @@ def test_inference_in_row_batches_matches_one_batch() -> None:
     m.config["predict_batch_size"] = 7  # 50 rows in 8 batches, each scaled and moved on its own
     np.testing.assert_allclose(m.posterior(X), whole_q, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(m.component_loglik(X), whole_ll, rtol=1e-5, atol=1e-4)
+
+
+def test_streaming_fit_matches_in_memory_fit(tmp_path) -> None:
+    """fit_stream reads only the seeded max_series rows of a panel file and learns exactly what fit() learns on
+    the same rows; predict_stream assigns every series in row batches, identically to predict()."""
+    from mixseq.data.panel import Panel, write_panel
+
+    X, lab = arma_clusters(2, n_per_cluster=30, length=50, seed=4)
+    dates = pd.date_range("2020-01-01", periods=50, freq="D")
+    splits = {"train_start": "2020-01-01", "train_end": "2020-02-09", "val_start": "2020-01-31",
+              "test_start": "2020-02-10", "test_end": "2020-02-19"}
+    path = tmp_path / "panel.parquet"
+    write_panel(Panel(values=X.astype(np.float32), ids=[f"s{i}" for i in range(60)], dates=dates, splits=splits,
+                      labels=lab), path, row_group=16)
+    opts = dict(seed=1, epochs=2, batch_size=16, d_model=8, max_series=25, **FAST)
+    streamed = MixSeq(2, **opts).fit_stream(path, log_path=tmp_path / "log.tsv", read_batch=16)
+    mem = MixSeq(2, **opts).fit(X[:, :40].astype(np.float32), dates=dates[:40], labels_true=lab)
+    assert streamed.fit_rows_ is not None and len(streamed.fit_rows_) == 25
+    np.testing.assert_array_equal(streamed.fit_rows_, mem.fit_rows_)
+    assert streamed.ids_ == [f"s{i}" for i in range(60)]
+    np.testing.assert_array_equal(streamed.labels_, mem.labels_)
+    log = pd.read_csv(tmp_path / "log.tsv", sep="\t")
+    np.testing.assert_allclose(log["loss"], mem.history_["loss"], rtol=1e-6)
+    assert log["ri"].notna().all()  # the panel's ground-truth labels of the fitted rows feed the log
+    ids, labels = streamed.predict_stream(path, t_end=40, read_batch=7)
+    np.testing.assert_array_equal(labels, mem.labels_)
+    ids_all, labels_all = streamed.predict_stream(path)  # all 50 days, with their own calendar covariates
+    np.testing.assert_array_equal(labels_all, streamed.predict(X.astype(np.float32), dates))

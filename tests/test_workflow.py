@@ -119,6 +119,31 @@ def test_clustering_families_in_the_workflow(workdir: Path):
     print(t2.to_string())
 
 
+def test_cluster_rule_streams_the_panel(workdir: Path):
+    """`stream: true` fits MixSeq/DTCR from the panel file (max_series rows) and assigns every series in row
+    batches: same assignments as the in-memory fit of the same rows; a method without streaming is refused."""
+    from conftest import MIRROR
+
+    cfg = yaml.safe_load((workdir / "config/test.yaml").read_text())
+    cfg["methods"].update({"mixseq__mem": {"max_series": 40}, "mixseq__stream": {"max_series": 40, "stream": True},
+                           "dtcr__stream": {"max_series": 40, "stream": True},
+                           "mixarma__stream": {"stream": True}})
+    (workdir / "config/stream.yaml").write_text(yaml.safe_dump(cfg))
+    out = {m: f"results/rossmann100/clusters/{m}/k2/seed0/assignments.tsv"
+           for m in ("mixseq__mem", "mixseq__stream", "dtcr__stream")}
+    res = run_snakemake(workdir, *out.values(), "--configfile", "config/stream.yaml", "--config", f"mirror={MIRROR}")
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    tabs = {m: pd.read_csv(workdir / p, sep="\t") for m, p in out.items()}
+    assert len(tabs["mixseq__stream"]) == 100 and tabs["dtcr__stream"]["cluster"].nunique() == 2
+    pd.testing.assert_frame_equal(tabs["mixseq__stream"], tabs["mixseq__mem"])
+    assert "streaming 100 series" in (workdir / "logs/cluster/rossmann100/mixseq__stream/k2/seed0.log").read_text()
+    bad = "results/rossmann100/clusters/mixarma__stream/k2/seed0/assignments.tsv"
+    res = run_snakemake(workdir, bad, "--configfile", "config/stream.yaml", "--config", f"mirror={MIRROR}")
+    assert res.returncode != 0 and not (workdir / bad).exists()
+    assert "methods.mixarma__stream.stream" in (workdir / "logs/cluster/rossmann100/mixarma__stream/k2/seed0.log"
+                                                 ).read_text()
+
+
 def _bad_config(workdir: Path, mutate) -> tuple[int, str, Path]:
     cfg = yaml.safe_load((workdir / "config/test.yaml").read_text())
     mutate(cfg)

@@ -10,7 +10,7 @@ import time  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from mixseq.cluster import make_clusterer  # noqa: E402
-from mixseq.data.panel import read_panel  # noqa: E402
+from mixseq.data.panel import read_panel, read_panel_meta  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
 from mixseq.utils import atomic_path, seed_everything, set_torch_threads, torch_device  # noqa: E402
 
@@ -25,18 +25,30 @@ k = int(smk.wildcards.K)
 method = smk.wildcards.method.split("__")[0]  # a variant `mixseq__x` runs the base method with its options
 seed_everything(seed)
 
-panel = read_panel(smk.input.panel)
+options = dict(smk.params.options)
+# stream: fit from the panel file (only the max_series subsample is held whole), assign every series in row
+# batches; for panels too large to load (Wiki size). mixseq and dtcr only.
+stream = bool(options.pop("stream", False))
+if stream and method not in TORCH_METHODS:
+    raise ValueError(f"config methods.{smk.wildcards.method}.stream: streaming is implemented for "
+                     f"{sorted(TORCH_METHODS)} only, not {method!r}")
+if stream:
+    meta = read_panel_meta(smk.input.panel)
+    panel = None
+    name, n_series = meta["name"], int(meta["n_series"])
+else:
+    panel = read_panel(smk.input.panel)
+    name, n_series = panel.name, panel.n_series
 if method == "macro" and k != 1:
     raise ValueError(f"method 'macro' means K=1, got k{k} in {smk.output.assignments}")
 if method == "truth":
+    assert panel is not None
     n_true = len(set(panel.labels.tolist())) if panel.labels is not None else None
     if n_true != k:
-        raise ValueError(f"method 'truth' on '{panel.name}' has {n_true} ground-truth clusters, got k{k}")
-if k > panel.n_series:
-    raise ValueError(f"K={k} clusters requested but panel '{panel.name}' has only {panel.n_series} series")
+        raise ValueError(f"method 'truth' on '{name}' has {n_true} ground-truth clusters, got k{k}")
+if k > n_series:
+    raise ValueError(f"K={k} clusters requested but panel '{name}' has only {n_series} series")
 
-train = panel.values[:, : panel.train_end_idx]
-options = dict(smk.params.options)
 # "auto" resolves to cuda when a GPU is visible (on SLURM: when the job got --gpus), else cpu; "cuda" without a
 # GPU fails here, before any training.
 if method in TORCH_METHODS:
@@ -47,10 +59,18 @@ if method in TORCH_METHODS:
 else:
     log.info("device: cpu (method %s does not use torch)", method)
 model = make_clusterer(method, k, seed=seed, **options)
-log.info("fitting %s with K=%d on %d series x %d training days", method, k, *train.shape)
 t0 = time.perf_counter()
 with atomic_path(smk.output.train_log) as tmp_log:
-    model.fit(train, dates=panel.dates[: panel.train_end_idx], log_path=tmp_log, labels_true=panel.labels)
+    if panel is None:
+        log.info("fitting %s with K=%d, streaming %d series from %s (max_series=%s)", method, k, n_series,
+                 smk.input.panel, options.get("max_series"))
+        model.fit_stream(smk.input.panel, log_path=tmp_log)
+        ids = list(model.ids_)
+    else:
+        train = panel.values[:, : panel.train_end_idx]
+        log.info("fitting %s with K=%d on %d series x %d training days", method, k, *train.shape)
+        model.fit(train, dates=panel.dates[: panel.train_end_idx], log_path=tmp_log, labels_true=panel.labels)
+        ids = panel.ids
     if not tmp_log.stat().st_size:
         tmp_log.write_text("note\nno iterative training for this method\n")
 seconds = time.perf_counter() - t0
@@ -58,6 +78,6 @@ labels = model.labels_
 with atomic_path(smk.output.model) as tmp:
     model.save(tmp)
 with atomic_path(smk.output.assignments) as tmp:
-    pd.DataFrame({"id": panel.ids, "cluster": labels}).to_csv(tmp, sep="\t", index=False)
+    pd.DataFrame({"id": ids, "cluster": labels}).to_csv(tmp, sep="\t", index=False)
 sizes = pd.Series(labels).value_counts().sort_index().to_dict()
 log.info("done in %.2f s; cluster sizes %s", seconds, sizes)

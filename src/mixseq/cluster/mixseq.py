@@ -171,6 +171,7 @@ class MixSeq(ClusterMethod):
         self.net: MixSeqNet | None = None
         self.dates_: pd.DatetimeIndex | None = None
         self.global_scale_: float | None = None
+        self.fit_rows_: np.ndarray | None = None
         if self.config["assign"] not in ("posterior", "exact"):
             raise ValueError(f"mixseq: assign must be 'posterior' or 'exact', got {self.config['assign']!r}")
         if self.config["objective"] not in ("elbo", "marginal"):
@@ -225,28 +226,112 @@ class MixSeq(ClusterMethod):
         log_path: str | Path | None = None,
         labels_true: np.ndarray | None = None,
     ) -> MixSeq:
-        """Maximise eq. 10 with Adam over mini-batches; ``labels_ = argmax_z q(z|x)`` for every row of ``X``."""
+        """Maximise eq. 10 with Adam over mini-batches; ``labels_ = argmax_z q(z|x)`` for every row of ``X``.
+
+        With ``max_series`` the model is fitted on a seeded subsample of rows (:meth:`fit_rows`) and then every
+        row is assigned in batches."""
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2:
+            raise ValueError(f"mixseq expects X of shape [m, T>=2], got {X.shape}")
+        idx = self.fit_rows(len(X))
+        Xf = X if idx is None else X[idx]
+        yt = None if labels_true is None else np.asarray(labels_true)
+        self._train(Xf, dates, log_path, None if yt is None else (yt if idx is None else yt[idx]))
+        self.labels_ = self.predict(X, dates)
+        return self
+
+    def fit_rows(self, m: int) -> np.ndarray | None:
+        """Sorted row positions of the seeded ``max_series`` subsample of ``m`` series (``None``: all rows)."""
+        ms = self.config["max_series"]
+        if ms is None or m <= int(ms):
+            self.fit_rows_ = None
+        else:
+            self.fit_rows_ = np.sort(np.random.default_rng(self.seed).choice(m, size=int(ms), replace=False))
+        return self.fit_rows_
+
+    def fit_stream(
+        self,
+        panel_path: str | Path,
+        t_end: int | None = None,
+        log_path: str | Path | None = None,
+        read_batch: int = 10_000,
+        use_dates: bool = True,
+    ) -> MixSeq:
+        """Fit from a panel file without loading it whole (Wiki-size data).
+
+        Streams ``(ids, values)`` row batches (:func:`mixseq.data.panel.iter_panel_batches`), keeps the first
+        ``t_end`` days (default: the training interval from the panel's split metadata) of the seeded
+        ``max_series`` subsample only (the same rows :meth:`fit` would pick), trains on that compact array, then
+        assigns every series by :meth:`predict_stream`. Sets ``ids_`` and ``labels_`` in panel row order.
+        ``use_dates``: feed calendar covariates (as the workflow's ``fit(..., dates=...)`` does).
+        """
+        from mixseq.data.panel import iter_panel_batches, read_panel_meta
+
+        meta = read_panel_meta(panel_path)
+        n, dates = int(meta["n_series"]), meta["dates"]
+        if t_end is None:
+            t_end = int(dates.get_indexer([pd.Timestamp(meta["splits"]["train_end"])])[0]) + 1
+            if t_end <= 0:
+                raise ValueError(f"mixseq: train_end {meta['splits']['train_end']} not among the dates of {panel_path}")
+        rows = self.fit_rows(n)
+        keep = np.ones(n, dtype=bool) if rows is None else np.isin(np.arange(n), rows)
+        chunks, start = [], 0
+        for _, vals in iter_panel_batches(panel_path, batch_size=read_batch):
+            sel = keep[start : start + len(vals)]
+            if sel.any():
+                chunks.append(np.ascontiguousarray(vals[sel, :t_end]))
+            start += len(vals)
+        Xf = np.concatenate(chunks, axis=0)
+        del chunks
+        labels_true = None
+        if meta.get("has_labels"):
+            import pyarrow.parquet as pq
+
+            labels_true = pq.read_table(panel_path, columns=["label"]).column("label").to_numpy()[keep]
+        self._train(Xf, dates[:t_end] if use_dates else None, log_path, labels_true)
+        del Xf
+        self.ids_, self.labels_ = self.predict_stream(panel_path, t_end=t_end, read_batch=read_batch)
+        return self
+
+    def predict_stream(
+        self, panel_path: str | Path, t_end: int | None = None, read_batch: int = 10_000
+    ) -> tuple[list[str], np.ndarray]:
+        """Assign every series of a panel file, streaming row batches (constant memory); returns ``(ids, labels)``.
+
+        ``t_end``: keep the first ``t_end`` days (default: all days of the file)."""
+        from mixseq.data.panel import iter_panel_batches, read_panel_meta
+
+        dates = read_panel_meta(panel_path)["dates"][:t_end]
+        ids: list[str] = []
+        labels: list[np.ndarray] = []
+        for b_ids, vals in progress(iter_panel_batches(panel_path, batch_size=read_batch), desc="mixseq predict",
+                                    unit="batch", disable=not self.config["progress"]):
+            ids.extend(b_ids)
+            labels.append(self.predict(vals[:, :t_end], None if self.dates_ is None else dates))
+        return ids, (np.concatenate(labels) if labels else np.zeros(0, np.int64))
+
+    def _train(
+        self, X: np.ndarray, dates: pd.DatetimeIndex | None, log_path: str | Path | None,
+        y_true: np.ndarray | None,
+    ) -> None:
+        """Train on every row of ``X`` ``[m, T]`` (host memory; the scaled copy lives on the device)."""
         c = self.config
         set_torch_threads(c["threads"])
-        rng = seed_everything(self.seed)
+        seed_everything(self.seed)
         gen = torch.Generator().manual_seed(self.seed)
         X = np.asarray(X, dtype=np.float32)
-        m, T = X.shape
+        T = X.shape[1]
         self.dates_ = None if dates is None else pd.DatetimeIndex(dates)
         cov = self._covariates(T, None)
         self._build(1 + (0 if cov is None else cov.shape[1]))
         assert self.net is not None
-        idx = np.arange(m)
-        if c["max_series"] is not None and m > int(c["max_series"]):
-            idx = np.sort(rng.choice(m, size=int(c["max_series"]), replace=False))
         self.global_scale_ = None
-        xs = self._scaled(X[idx])
-        y_true = None if labels_true is None else np.asarray(labels_true)[idx]
+        xs = self._scaled(X)
         init_r = None
         if c["init"] is not None:
             if c["init"] != "acf":
                 raise ValueError(f"mixseq: init must be None or 'acf', got {c['init']!r}")
-            self.init_labels_ = acf_kmeans(X[idx], self.n_clusters, self.seed)
+            self.init_labels_ = acf_kmeans(X, self.n_clusters, self.seed)
             init_r = F.one_hot(torch.as_tensor(self.init_labels_), self.n_clusters).float().to(self.device)
         params = [p for p in self.net.parameters() if p.requires_grad]
         opt = torch.optim.Adam(params, lr=float(c["lr"]))
@@ -301,7 +386,7 @@ class MixSeq(ClusterMethod):
                 n_batches += 1
             ri = float("nan")
             if y_true is not None:
-                ri = rand_index(y_true, self.posterior(X[idx]).argmax(axis=1))
+                ri = rand_index(y_true, self.posterior(X).argmax(axis=1))
             r, k, l, lo = sums / max(n_batches, 1)
             rows.append((epoch, r, k, alpha, l, lo, time.perf_counter() - t0, ri))
             if c["progress"]:
@@ -311,8 +396,6 @@ class MixSeq(ClusterMethod):
         if log_path is not None:
             with atomic_path(log_path) as tmp:
                 self.history_.to_csv(tmp, sep="\t", index=False)
-        self.labels_ = self.predict(X, dates)
-        return self
 
     def _batched(self, X: np.ndarray, dates: pd.DatetimeIndex | None, fn) -> np.ndarray:  # type: ignore[no-untyped-def]
         """Apply ``fn(xs_batch, cov) -> [b, K]`` to row batches of ``X``: each batch is scaled and moved to the device

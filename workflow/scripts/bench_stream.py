@@ -1,11 +1,14 @@
-"""Benchmark DTCR: seconds per epoch, seconds to converge and peak RSS on generated panels.
+"""Benchmark the streamed clustering fits (DTCR, MixSeq): seconds per epoch and peak RSS on generated panels.
 
-Standalone: ``python workflow/scripts/bench_dtcr.py --out results/benchmarks/dtcr.tsv``. Each case runs in a
-child process (``--child``) so that its peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) is its own.
+Standalone: ``python workflow/scripts/bench_stream.py --method dtcr`` (or ``--method mixseq``), writing
+``results/benchmarks/{method}_stream.tsv``. Each case runs in a child process (``--child``) so that its peak RSS
+(``resource.getrusage(RUSAGE_SELF).ru_maxrss``) is its own. The model is fitted with ``fit_stream`` from the
+panel file (only the ``max_series`` subsample is ever held whole) and every series is then assigned by the
+streaming pass inside ``fit_stream``, whose time is reported as ``predict_seconds``.
 
 Cases:
-* ``rossmann``: 1,115 series x 730 days (Rossmann size), full fit streamed from the panel file, early stop at
-  convergence (relative epoch-loss change < 1% for 3 consecutive epochs) or ``--epochs``.
+* ``rossmann``: 1,115 series x 730 days (Rossmann size), full fit (DTCR: early stop at convergence, relative
+  epoch-loss change < 1% for 3 consecutive epochs, or ``--epochs``).
 * ``wiki``: ``--wiki-series`` x 1,600 days; fit on a ``--max-series`` subsample (``--wiki-epochs`` epochs),
   then streaming inference over every series; reports inference series/s.
 """
@@ -51,50 +54,65 @@ def make_panel(m: int, T: int, seed: int, path: Path, chunk: int = 20_000) -> No
 
 
 def child(args: argparse.Namespace) -> None:
-    from mixseq.cluster.dtcr import DTCR
-
     opts = json.loads(args.options)
+    if args.method == "dtcr":
+        from mixseq.cluster.dtcr import DTCR
+
+        model = DTCR(args.k, seed=0, **opts)
+    else:
+        from mixseq.cluster.mixseq import MixSeq
+
+        model = MixSeq(args.k, seed=0, progress=False, **opts)
+    timing: dict[str, float] = {}
+    inner = model.predict_stream
+
+    def timed_predict(*a, **kw):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        res = inner(*a, **kw)
+        timing["predict"] = time.perf_counter() - t
+        return res
+
+    model.predict_stream = timed_predict  # type: ignore[method-assign]
     t0 = time.perf_counter()
-    model = DTCR(args.k, seed=0, **opts)
     model.fit_stream(args.panel, log_path=args.log)
-    fit_s = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    ids, labels = model.predict_stream(args.panel)
-    pred_s = time.perf_counter() - t1
-    h = model.history_
+    total = time.perf_counter() - t0
+    h = pd.DataFrame(model.history_)
+    n_pred = len(model.ids_)
     out = {
         "epochs_run": len(h),
-        "sec_per_epoch": (h[-1]["seconds"] / len(h)) if h else float("nan"),
-        "converged_epoch": model.converged_epoch_,
-        "converged_seconds": model.converged_seconds_,
-        "fit_seconds_total": fit_s,
-        "predict_seconds": pred_s,
-        "predict_series_per_s": len(ids) / pred_s,
+        "sec_per_epoch": float(h["seconds"].iloc[-1]) / len(h) if len(h) else float("nan"),
+        "converged_epoch": getattr(model, "converged_epoch_", None),
+        "converged_seconds": getattr(model, "converged_seconds_", None),
+        "fit_seconds_total": total,
+        "predict_seconds": timing["predict"],
+        "predict_series_per_s": n_pred / timing["predict"],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     print("RESULT " + json.dumps(out), flush=True)
 
 
-def run_case(name: str, m: int, T: int, opts: dict, work: Path, k: int) -> dict:
+def run_case(method: str, name: str, m: int, T: int, opts: dict, work: Path, k: int) -> dict:
     panel = work / f"panel_{m}x{T}.parquet"
     t0 = time.perf_counter()
     if not panel.exists():
         make_panel(m, T, 0, panel)
     gen_s = time.perf_counter() - t0
-    cmd = [sys.executable, __file__, "--child", "--panel", str(panel), "--k", str(k), "--options", json.dumps(opts),
-           "--log", str(work / f"log_{name}.tsv")]
+    cmd = [sys.executable, __file__, "--child", "--method", method, "--panel", str(panel), "--k", str(k),
+           "--child-options", json.dumps(opts),
+           "--log", str(work / f"log_{method}_{name}.tsv")]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"case {name} failed:\n{proc.stderr[-3000:]}")
     res = json.loads([ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")][-1][7:])
-    return {"case": name, "n_series": m, "n_days": T, "generate_seconds": round(gen_s, 1), **res,
+    return {"method": method, "case": name, "n_series": m, "n_days": T, "generate_seconds": round(gen_s, 1), **res,
             "options": json.dumps(opts)}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", default="results/benchmarks/dtcr.tsv")
-    ap.add_argument("--work", default="results/benchmarks/dtcr_work")
+    ap.add_argument("--method", choices=("dtcr", "mixseq"), default="dtcr")
+    ap.add_argument("--out", help="TSV to write (default results/benchmarks/{method}_stream.tsv)")
+    ap.add_argument("--work", default="results/benchmarks/stream_work", help="generated panels and fit logs")
     ap.add_argument("--cases", default="rossmann,wiki")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2)
@@ -102,29 +120,33 @@ def main() -> None:
     ap.add_argument("--wiki-series", type=int, default=309_765)
     ap.add_argument("--wiki-days", type=int, default=1_600)
     ap.add_argument("--max-series", type=int, default=2_000)
+    ap.add_argument("--options", dest="extra", default="{}", help="JSON of extra model options, e.g. batch sizes")
     ap.add_argument("--wiki-epochs", type=int, default=2)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--panel", help=argparse.SUPPRESS)
-    ap.add_argument("--options", help=argparse.SUPPRESS)
+    ap.add_argument("--child-options", dest="options", help=argparse.SUPPRESS)
     ap.add_argument("--log", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args)
         return
+    extra = json.loads(args.extra)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     rows = []
     for case in args.cases.split(","):
         if case == "rossmann":
-            opts = {"epochs": args.epochs, "early_stop": True, "threads": args.threads}
-            rows.append(run_case("rossmann", 1_115, 730, opts, work, args.k))
+            opts = {"epochs": args.epochs, "threads": args.threads, **extra}
+            if args.method == "dtcr":
+                opts["early_stop"] = True
+            rows.append(run_case(args.method, "rossmann", 1_115, 730, opts, work, args.k))
         elif case == "wiki":
-            opts = {"epochs": args.wiki_epochs, "max_series": args.max_series, "threads": args.threads}
-            rows.append(run_case("wiki", args.wiki_series, args.wiki_days, opts, work, args.k))
+            opts = {"epochs": args.wiki_epochs, "max_series": args.max_series, "threads": args.threads, **extra}
+            rows.append(run_case(args.method, "wiki", args.wiki_series, args.wiki_days, opts, work, args.k))
         else:
             raise SystemExit(f"unknown case {case!r}")
         print(rows[-1], flush=True)
-        out = Path(args.out)
+        out = Path(args.out or f"results/benchmarks/{args.method}_stream.tsv")
         out.parent.mkdir(parents=True, exist_ok=True)
         pd.DataFrame(rows).to_csv(out, sep="\t", index=False)
 
