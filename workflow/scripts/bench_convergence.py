@@ -82,7 +82,7 @@ def main() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from mixseq.report.convergence import OBJECTIVES, converged_in_run, objective_curve, seconds_to_converge
+    from mixseq.report.convergence import summarise_curve
 
     if not args.from_logs and not Path(args.panel).exists():
         raise SystemExit(f"bench_convergence: panel {args.panel} not found; build it with "
@@ -113,19 +113,10 @@ def main() -> None:
                 raise SystemExit(f"bench_convergence: {method} failed:\n{proc.stderr[-3000:]}")
             res = json.loads([ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")][-1][7:])
             meta.write_text(json.dumps(res))
-        secs, obj = objective_curve(pd.read_csv(log, sep="\t"), method)
-        conv = seconds_to_converge(secs, obj, args.tol)
-        inside = converged_in_run(secs, obj, args.tol)
-        rows.append({"method": method, "k": args.k, "threads": args.threads, **res, "log_points": len(secs),
-                     "seconds_to_converge": conv, "converged_in_run": inside,
-                     "seconds_to_90pct": seconds_to_converge(secs, obj, 0.1), "final_objective": float(obj[-1]),
+        stats = summarise_curve(pd.read_csv(log, sep="\t"), method, args.tol, ax)
+        rows.append({"method": method, "k": args.k, "threads": args.threads, **res, **stats,
                      "options": json.dumps(opts)})
         print(rows[-1], flush=True)
-        ax.plot(secs, obj, marker=".", lw=1)
-        ax.axvline(conv, ls="--", color="grey", lw=0.8)
-        ax.set_title(f"{method}: converged {conv:.1f} s" if inside else f"{method}: still improving at {conv:.1f} s")
-        ax.set_xlabel("seconds")
-        ax.set_ylabel(OBJECTIVES[method][2], fontsize=8)
     fig.suptitle(f"{Path(args.panel).parent.name}: objective vs wall-clock, K={args.k}, {args.threads} threads")
     fig.tight_layout()
     Path(args.figure).parent.mkdir(parents=True, exist_ok=True)

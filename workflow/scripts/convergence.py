@@ -8,12 +8,7 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src")) 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from mixseq.report.convergence import (  # noqa: E402
-    OBJECTIVES,
-    converged_in_run,
-    objective_curve,
-    seconds_to_converge,
-)
+from mixseq.report.convergence import summarise_curve  # noqa: E402
 from mixseq.report.figures import save  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
 from mixseq.utils import atomic_path  # noqa: E402
@@ -27,19 +22,8 @@ for ds in cfg["datasets"]:
     fig, axes = plt.subplots(1, len(cfg["methods"]), figsize=(4.2 * len(cfg["methods"]), 3.2), squeeze=False)
     for ax, method in zip(axes[0], cfg["methods"], strict=True):
         path = next(p for p in smk.input.logs if Path(p).parts[1] == ds and Path(p).parts[3] == method)
-        secs, obj = objective_curve(pd.read_csv(path, sep="\t"), method)
-        tol = float(cfg.get("tol", 0.01))
-        conv = seconds_to_converge(secs, obj, tol)
-        inside = converged_in_run(secs, obj, tol)
-        rows.append({"dataset": ds, "method": method, "k": cfg["k"], "seconds_to_converge": conv,
-                     "converged_in_run": inside, "seconds_to_90pct": seconds_to_converge(secs, obj, 0.1),
-                     "total_seconds": float(secs[-1]), "log_points": len(secs),
-                     "final_objective": float(obj[-1])})
-        ax.plot(secs, obj, marker=".", lw=1)
-        ax.axvline(conv, ls="--", color="grey", lw=0.8)
-        ax.set_title(f"{method} (converged {conv:.1f} s)" if inside else f"{method} (still improving at {conv:.1f} s)")
-        ax.set_xlabel("seconds")
-        ax.set_ylabel(OBJECTIVES[method][2], fontsize=8)
+        stats = summarise_curve(pd.read_csv(path, sep="\t"), method, float(cfg.get("tol", 0.01)), ax)
+        rows.append({"dataset": ds, "method": method, "k": cfg["k"], **stats})
     fig.suptitle(f"{ds}: clustering objective vs wall-clock time (K={cfg['k']}, seed {smk.params.seed})")
     save(fig, figures[ds])
 tab = pd.DataFrame(rows)

@@ -58,6 +58,24 @@ class ClusterMethod(ABC):
         """Assign clusters to new series (default: not supported)."""
         raise NotImplementedError(f"{self.name} cannot assign new series")
 
+    def predict_stream(
+        self, panel_path: str | Path, t_end: int | None = None, read_batch: int = 10_000
+    ) -> tuple[list[str], np.ndarray]:
+        """Assign every series of a panel file with :meth:`predict`, streaming row batches (constant memory);
+        returns ``(ids, labels)`` in panel row order. ``t_end``: keep the first ``t_end`` days (default: all)."""
+        from mixseq.data.panel import iter_panel_batches, read_panel_meta
+        from mixseq.utils import progress
+
+        dates = read_panel_meta(panel_path)["dates"][:t_end]
+        ids: list[str] = []
+        labels: list[np.ndarray] = []
+        for b_ids, vals in progress(iter_panel_batches(panel_path, batch_size=read_batch),
+                                    desc=f"{self.name} predict", unit="batch",
+                                    disable=not self.options.get("progress", True)):
+            ids.extend(b_ids)
+            labels.append(self.predict(vals[:, :t_end], dates))
+        return ids, (np.concatenate(labels) if labels else np.zeros(0, np.int64))
+
     def save(self, path: str | Path) -> None:
         """Persist the fitted model (default: nothing beyond the labels the rule writes)."""
         Path(path).write_text(f"{self.name}: no model state beyond assignments\n")

@@ -448,31 +448,14 @@ class DTCR(ClusterMethod):
         Sets ``ids_`` and ``labels_`` (panel row order). Ground-truth labels, when the panel has them, feed the
         RI column of the log.
         """
-        from mixseq.data.panel import iter_panel_batches, read_panel_meta
+        from mixseq.data.panel import read_panel_meta, read_panel_rows, train_end_index
 
         meta = read_panel_meta(panel_path)
-        n, dates = int(meta["n_series"]), meta["dates"]
-        if t_end is None:
-            t_end = int(dates.get_indexer([pd.Timestamp(meta["splits"]["train_end"])])[0]) + 1
-            if t_end <= 0:
-                raise ValueError(f"dtcr: train_end {meta['splits']['train_end']} not among the dates of {panel_path}")
+        t_end = train_end_index(panel_path, meta) if t_end is None else t_end
         self.pool_ = pool_factor(int(t_end), self.cfg["max_length"])
-        rows = self._subsample(n, np.random.default_rng(self.seed))
-        keep = np.ones(n, dtype=bool) if rows is None else np.isin(np.arange(n), rows)
-        chunks, start = [], 0
-        for _, vals in iter_panel_batches(panel_path, batch_size=read_batch):
-            sel = keep[start : start + len(vals)]
-            if sel.any():
-                chunks.append(preprocess(vals[sel, :t_end], self.pool_))
-            start += len(vals)
-        Z = np.concatenate(chunks, axis=0)
-        labels_true = None
-        if meta.get("has_labels"):
-            import pyarrow.parquet as pq
-
-            lab = pq.read_table(panel_path, columns=["label"]).column("label").to_numpy()
-            labels_true = lab[keep]
-        del chunks
+        rows = self._subsample(int(meta["n_series"]), np.random.default_rng(self.seed))
+        Z, labels_true = read_panel_rows(panel_path, rows, t_end, transform=lambda v: preprocess(v, self.pool_),
+                                         batch_size=read_batch)
         self._train(Z, log_path, labels_true)
         del Z
         self.ids_, self.labels_ = self.predict_stream(panel_path, t_end=t_end, read_batch=read_batch)
@@ -499,23 +482,6 @@ class DTCR(ClusterMethod):
         """Assign every ``[b, T]`` array of an iterator (constant memory)."""
         for vals in batches:
             yield self.predict(vals)
-
-    def predict_stream(
-        self, panel_path: str | Path, t_end: int | None = None, read_batch: int = 10_000
-    ) -> tuple[list[str], np.ndarray]:
-        """Assign every series of a panel file, streaming row batches; returns ``(ids, labels)``.
-
-        ``t_end``: keep the first ``t_end`` days (default: all days of the file).
-        """
-        from mixseq.data.panel import iter_panel_batches
-
-        ids: list[str] = []
-        labels: list[np.ndarray] = []
-        for b_ids, vals in progress(iter_panel_batches(panel_path, batch_size=read_batch), desc="dtcr predict",
-                                    unit="batch"):
-            ids.extend(b_ids)
-            labels.append(self.predict(vals if t_end is None else vals[:, :t_end]))
-        return ids, (np.concatenate(labels) if labels else np.zeros(0, np.int64))
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> None:

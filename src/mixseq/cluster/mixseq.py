@@ -265,50 +265,16 @@ class MixSeq(ClusterMethod):
         assigns every series by :meth:`predict_stream`. Sets ``ids_`` and ``labels_`` in panel row order.
         ``use_dates``: feed calendar covariates (as the workflow's ``fit(..., dates=...)`` does).
         """
-        from mixseq.data.panel import iter_panel_batches, read_panel_meta
+        from mixseq.data.panel import read_panel_meta, read_panel_rows, train_end_index
 
         meta = read_panel_meta(panel_path)
-        n, dates = int(meta["n_series"]), meta["dates"]
-        if t_end is None:
-            t_end = int(dates.get_indexer([pd.Timestamp(meta["splits"]["train_end"])])[0]) + 1
-            if t_end <= 0:
-                raise ValueError(f"mixseq: train_end {meta['splits']['train_end']} not among the dates of {panel_path}")
-        rows = self.fit_rows(n)
-        keep = np.ones(n, dtype=bool) if rows is None else np.isin(np.arange(n), rows)
-        chunks, start = [], 0
-        for _, vals in iter_panel_batches(panel_path, batch_size=read_batch):
-            sel = keep[start : start + len(vals)]
-            if sel.any():
-                chunks.append(np.ascontiguousarray(vals[sel, :t_end]))
-            start += len(vals)
-        Xf = np.concatenate(chunks, axis=0)
-        del chunks
-        labels_true = None
-        if meta.get("has_labels"):
-            import pyarrow.parquet as pq
-
-            labels_true = pq.read_table(panel_path, columns=["label"]).column("label").to_numpy()[keep]
-        self._train(Xf, dates[:t_end] if use_dates else None, log_path, labels_true)
+        t_end = train_end_index(panel_path, meta) if t_end is None else t_end
+        Xf, labels_true = read_panel_rows(panel_path, self.fit_rows(int(meta["n_series"])), t_end,
+                                          batch_size=read_batch)
+        self._train(Xf, meta["dates"][:t_end] if use_dates else None, log_path, labels_true)
         del Xf
         self.ids_, self.labels_ = self.predict_stream(panel_path, t_end=t_end, read_batch=read_batch)
         return self
-
-    def predict_stream(
-        self, panel_path: str | Path, t_end: int | None = None, read_batch: int = 10_000
-    ) -> tuple[list[str], np.ndarray]:
-        """Assign every series of a panel file, streaming row batches (constant memory); returns ``(ids, labels)``.
-
-        ``t_end``: keep the first ``t_end`` days (default: all days of the file)."""
-        from mixseq.data.panel import iter_panel_batches, read_panel_meta
-
-        dates = read_panel_meta(panel_path)["dates"][:t_end]
-        ids: list[str] = []
-        labels: list[np.ndarray] = []
-        for b_ids, vals in progress(iter_panel_batches(panel_path, batch_size=read_batch), desc="mixseq predict",
-                                    unit="batch", disable=not self.config["progress"]):
-            ids.extend(b_ids)
-            labels.append(self.predict(vals[:, :t_end], None if self.dates_ is None else dates))
-        return ids, (np.concatenate(labels) if labels else np.zeros(0, np.int64))
 
     def _train(
         self, X: np.ndarray, dates: pd.DatetimeIndex | None, log_path: str | Path | None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,43 @@ def iter_panel_batches(path: str | os.PathLike[str], batch_size: int = 10_000): 
         for j, c in enumerate(date_cols):
             vals[:, j] = batch.column(c).to_numpy(zero_copy_only=False)
         yield ids, vals
+
+
+def train_end_index(path: str | os.PathLike[str], meta: dict[str, Any] | None = None) -> int:
+    """Exclusive end of the training interval of a panel file (``values[:, :i]`` is train), from its metadata."""
+    meta = read_panel_meta(path) if meta is None else meta
+    pos = int(meta["dates"].get_indexer([pd.Timestamp(meta["splits"]["train_end"])])[0])
+    if pos < 0:
+        raise ValueError(f"panel {path}: train_end {meta['splits']['train_end']} is not among its dates")
+    return pos + 1
+
+
+def read_panel_rows(
+    path: str | os.PathLike[str],
+    rows: np.ndarray | None = None,
+    t_end: int | None = None,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
+    batch_size: int = 10_000,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Values and ground-truth labels (``None`` if the file has none) of some rows of a panel file, streamed.
+
+    Keeps the sorted row positions ``rows`` (``None``: all) and the first ``t_end`` days; ``transform`` is applied
+    to each kept batch (e.g. pooling), so besides the result only one raw row batch is ever held.
+    """
+    meta = read_panel_meta(path)
+    n = int(meta["n_series"])
+    keep = np.ones(n, dtype=bool) if rows is None else np.isin(np.arange(n), rows)
+    chunks, start = [], 0
+    for _, vals in iter_panel_batches(path, batch_size=batch_size):
+        sel = keep[start : start + len(vals)]
+        if sel.any():
+            part = vals[sel, :t_end]
+            chunks.append(part if transform is None else transform(part))
+        start += len(vals)
+    labels = None
+    if meta.get("has_labels"):
+        labels = pq.read_table(path, columns=["label"]).column("label").to_numpy()[keep]
+    return np.concatenate(chunks, axis=0), labels
 
 
 def read_panel(path: str | os.PathLike[str], rows: np.ndarray | None = None) -> Panel:

@@ -10,6 +10,8 @@ The rule is relative to the run's final value, so a run stopped while still impr
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -57,3 +59,20 @@ def converged_in_run(seconds: np.ndarray, objective: np.ndarray, tol: float = 0.
         return True
     start = n - max(2, int(np.ceil(tail * n)))
     return bool(abs(objective[start] - objective[-1]) <= tol * total)
+
+
+def summarise_curve(log: pd.DataFrame, method: str, tol: float = 0.01, ax: Any = None) -> dict[str, Any]:
+    """Convergence statistics of one training log (the columns of results/convergence.tsv) and, given a
+    matplotlib axis, its panel of Supplement Figure 1 (running-best objective, converged time as a dashed line)."""
+    secs, obj = objective_curve(log, method)
+    conv = seconds_to_converge(secs, obj, tol)
+    inside = converged_in_run(secs, obj, tol)
+    if ax is not None:
+        ax.plot(secs, obj, marker=".", lw=1)
+        ax.axvline(conv, ls="--", color="grey", lw=0.8)
+        ax.set_title(f"{method} (converged {conv:.1f} s)" if inside else f"{method} (still improving at {conv:.1f} s)")
+        ax.set_xlabel("seconds")
+        ax.set_ylabel(OBJECTIVES[method][2], fontsize=8)
+    return {"seconds_to_converge": conv, "converged_in_run": inside,
+            "seconds_to_90pct": seconds_to_converge(secs, obj, 0.1), "total_seconds": float(secs[-1]),
+            "log_points": len(secs), "final_objective": float(obj[-1])}
