@@ -41,6 +41,8 @@ class Panel:
         name: dataset name.
         labels: optional ground-truth cluster per series (synthetic data).
         meta: free-form provenance and preprocessing notes (JSON-serialisable).
+        freq: pandas frequency alias of ``dates`` (``"D"`` for the paper's daily data; ``"W-FRI"``, ``"MS"``,
+            ``"QS-OCT"``, ``"h"``, ... for other data). Horizons, strides, seasons and covariates are in periods of it.
     """
 
     values: np.ndarray
@@ -50,6 +52,7 @@ class Panel:
     name: str = "panel"
     labels: np.ndarray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    freq: str = "D"
 
     def __post_init__(self) -> None:
         self.values = np.asarray(self.values, dtype=np.float32)
@@ -133,12 +136,14 @@ class Panel:
             name=self.name,
             labels=None if self.labels is None else self.labels[rows],
             meta=dict(self.meta),
+            freq=self.freq,
         )
 
 
 def _metadata(panel: Panel) -> bytes:
     return json.dumps(
-        {"name": panel.name, "splits": panel.splits, "meta": panel.meta, "has_labels": panel.labels is not None},
+        {"name": panel.name, "splits": panel.splits, "meta": panel.meta, "has_labels": panel.labels is not None,
+         "freq": panel.freq},
         default=str,
     ).encode()
 
@@ -249,7 +254,7 @@ def read_panel(path: str | os.PathLike[str], rows: np.ndarray | None = None) -> 
     if meta.get("has_labels"):
         labels = pq.read_table(path, columns=["label"]).column("label").to_numpy()
     panel = Panel(values=values, ids=ids, dates=meta["dates"], splits=meta["splits"], name=meta["name"],
-                  labels=labels, meta=meta.get("meta", {}))
+                  labels=labels, meta=meta.get("meta", {}), freq=meta.get("freq", "D"))
     if rows is not None:
         panel = panel.subset(rows)
     return panel
