@@ -15,7 +15,16 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, snakemake_bin
-from exec_support import QUICK, copy_workflow, prepopulate, reference_run, require_binaries, result_files, run
+from exec_support import (
+    QUICK,
+    copy_workflow,
+    missing_system,
+    prepopulate,
+    reference_run,
+    require_binaries,
+    result_files,
+    run,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +35,7 @@ PACKAGES = "slurmctld slurmd slurm-client munge"
 def test_workflow_on_slurm_equals_local_run(tmp_path_factory, tmp_path: Path):
     require_binaries(("slurmctld", "slurmd", "munged", "sbatch", "squeue"), PACKAGES)
     if os.geteuid() != 0:
-        pytest.fail("tests/slurm_cluster.sh starts slurmd/munged and needs root (CI runs as root)", pytrace=False)
+        missing_system("tests/slurm_cluster.sh starts slurmd/munged and needs root (CI runs as root)")
     ref = reference_run(tmp_path_factory)
     wd = copy_workflow(tmp_path / "wf")
     prepopulate(wd, ref, "results/gp3/seed1", "results/arma3/seed1",
