@@ -13,7 +13,7 @@ from mixseq.data.rawio import DataError
 from mixseq.data.sources import preprocess
 
 GOOD = "id,date,value\na,2021-01-01,1\na,2021-01-02,2\na,2021-01-04,4\nb,2021-01-02,5\nb,2021-01-03,6\n"
-OPTS = {"file": "data.csv", "train_end": "2021-01-03", "val_start": "2021-01-02"}
+OPTS = {"file": "data.csv", "train_end": "2021-01-03", "val_start": "2021-01-02", "missing": "zero"}
 
 
 def test_good_csv_fills_gaps_and_writes(tmp_path: Path) -> None:
@@ -22,6 +22,7 @@ def test_good_csv_fills_gaps_and_writes(tmp_path: Path) -> None:
     p = preprocess("custom", tmp_path, OPTS, "shop", out)
     assert p.ids == ["a", "b"] and p.values.tolist() == [[1, 2, 0, 4], [0, 5, 6, 0]]
     assert p.meta["n_missing_inside"] == 1 and p.meta["n_missing_outside"] == 2
+    assert p.freq == "D" and p.meta["freq_inferred"] and p.meta["has_negative"] is False
     assert p.splits == {"train_start": "2021-01-01", "train_end": "2021-01-03", "val_start": "2021-01-02",
                         "test_start": "2021-01-04", "test_end": "2021-01-04"}
     back = read_panel(out)
@@ -33,9 +34,11 @@ def test_parquet_and_renamed_columns(tmp_path: Path) -> None:
                        "qty": [1.5, 2.0, 3.0]})
     df.to_parquet(tmp_path / "d.parquet")
     p = preprocess("custom", tmp_path, {"file": "d.parquet", "id_col": "sku", "date_col": "day", "value_col": "qty",
-                                        "test_start": "2021-01-02", "val_start": "2021-01-01"}, "c",
+                                        "test_start": "2021-01-02", "val_start": "2021-01-01", "freq": "D",
+                                        "on_degenerate": "warn"}, "c",
                    tmp_path / "o.parquet")
     assert p.values.tolist() == [[1.5, 2.0], [3.0, 0.0]] and p.splits["train_end"] == "2021-01-01"
+    assert p.meta["n_single_row"] == 1 and any("1 series with a single observation" in n for n in p.meta["notes"])
 
 
 BAD = {
@@ -64,7 +67,8 @@ def test_bad_input(tmp_path: Path, case: str) -> None:
     (raw / "data.csv").write_text(text)
     out_dir = tmp_path / "results"
     with pytest.raises(DataError) as ei:
-        preprocess("custom", raw, {**OPTS, "train_end": "2021-01-01", "val_start": "2021-01-01", **extra}, "c",
+        preprocess("custom", raw, {**OPTS, "train_end": "2021-01-01", "val_start": "2021-01-01", "missing": "error",
+                                   **extra}, "c",
                    out_dir / "panel.parquet")
     msg = str(ei.value)
     assert str(raw / "data.csv") in msg
@@ -81,7 +85,7 @@ def test_bad_parquet_nan_and_missing_split(tmp_path: Path) -> None:
     assert not (tmp_path / "o.parquet").exists()
     (tmp_path / "data.csv").write_text(GOOD)
     with pytest.raises(DataError, match="train_end"):
-        preprocess("custom", tmp_path, {}, "c", tmp_path / "o.parquet")
+        preprocess("custom", tmp_path, {"missing": "zero"}, "c", tmp_path / "o.parquet")
     with pytest.raises(DataError, match="outside the data range"):
-        preprocess("custom", tmp_path, {"train_end": "2022-01-01"}, "c", tmp_path / "o.parquet")
+        preprocess("custom", tmp_path, {"train_end": "2022-01-01", "missing": "zero"}, "c", tmp_path / "o.parquet")
     assert not (tmp_path / "o.parquet").exists()
