@@ -453,9 +453,9 @@ def load(raw_dir: Path, options: dict[str, Any], name: str = "custom") -> Panel:
     lut = np.empty(len(ud), dtype=np.int32)
     lut[dorder] = pos
     dcodes = lut[dcodes]  # date code -> position on the grid
-    _coarser_series(path, id_col, rows, names, codes, dcodes, grid, freq)
     if missing != "drop_series":  # at least the cells no row names are filled: stop before allocating them
         check_fill_ratio(m * n_t - offset, m * n_t, f"{path} (dataset '{name}', {m} series x {n_t} periods)", freq)
+    _coarser_series(path, id_col, rows, names, codes, dcodes, grid, freq)
 
     values = np.full((m, n_t), np.nan, dtype=np.float32)
     values.reshape(-1)[codes.astype(np.int64) * n_t + dcodes] = vals
