@@ -58,3 +58,34 @@ def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         write_panel(make(), tmp_path / "p.parquet")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_freq_validated_and_kept(tmp_path):
+    with pytest.raises(ValueError, match="freq"):
+        Panel(values=np.zeros((1, 30)), ids=["a"], dates=pd.date_range("2020-01-01", periods=30), splits=SPLITS,
+              freq="fortnightly")
+    gappy = pd.date_range("2020-01-01", periods=31).delete(5)
+    with pytest.raises(ValueError, match="not consecutive periods of freq 'D': position 5"):
+        Panel(values=np.zeros((1, 30)), ids=["a"], dates=gappy, splits=SPLITS)
+    dates = pd.date_range("2021-01-01", periods=10, freq="W")  # W = W-SUN: 2021-01-03 is the first Sunday
+    p = Panel(values=np.ones((2, 10)), ids=["a", "b"], dates=dates, freq="W",
+              splits={"train_start": "2021-01-03", "train_end": "2021-02-14", "val_start": "2021-01-31",
+                      "test_start": "2021-02-21", "test_end": "2021-03-07"})
+    assert p.freq == "W-SUN" and p.dates.freqstr == "W-SUN"
+    write_panel(p, tmp_path / "w.parquet")
+    q = read_panel(tmp_path / "w.parquet")
+    assert q.freq == "W-SUN" and list(q.dates) == list(dates) and q.train_end_idx == 7
+
+
+def test_hourly_round_trip_keeps_times(tmp_path):
+    dates = pd.date_range("2021-01-01", periods=48, freq="h")
+    splits = {"train_start": "2021-01-01", "train_end": "2021-01-01 23:00", "val_start": "2021-01-01 12:00",
+              "test_start": "2021-01-02", "test_end": "2021-01-02 23:00"}
+    p = Panel(values=np.arange(96.0).reshape(2, 48), ids=["a", "b"], dates=dates, splits=splits, freq="h")
+    assert p.splits["train_end"] == "2021-01-01T23:00:00" and p.splits["test_start"] == "2021-01-02T00:00:00"
+    write_panel(p, tmp_path / "h.parquet")
+    meta = read_panel_meta(tmp_path / "h.parquet")
+    assert meta["dates"].freqstr == "h" and list(meta["dates"]) == list(dates)
+    q = read_panel(tmp_path / "h.parquet")
+    assert q.splits == p.splits and q.train_end_idx == 24 and q.val_start_idx == 12
+    np.testing.assert_array_equal(q.values, p.values)

@@ -22,7 +22,8 @@ k = int(smk.wildcards.K)
 seed_everything(seed)
 
 panel = read_panel(smk.input.panel)
-assign = pd.read_csv(smk.input.assignments, sep="\t", dtype={"id": str})
+# keep_default_na=False: series ids such as "NA", "null", "None" stay ids
+assign = pd.read_csv(smk.input.assignments, sep="\t", dtype={"id": str}, keep_default_na=False)
 if assign["id"].tolist() != panel.ids:
     raise ValueError(f"{smk.input.assignments}: ids do not match the panel {smk.input.panel}")
 labels = assign["cluster"].to_numpy(np.int64)

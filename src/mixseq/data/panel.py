@@ -2,8 +2,9 @@
 
 On disk (``results/{dataset}/panel.parquet``) a panel is a wide parquet table, one row per
 microscopic series: column ``id`` (string), optional column ``label`` (ground-truth cluster, synthetic
-data only), then one float32 column per day named ``YYYY-MM-DD``. The schema metadata key ``mixseq``
-holds JSON with the dataset name, the split boundaries and free-form notes. Wide rows keep a
+data only), then one float32 column per period named ``YYYY-MM-DD`` (``YYYY-MM-DDTHH:MM:SS`` when a date has a
+time of day, i.e. sub-daily panels). The schema metadata key ``mixseq`` holds JSON with the dataset name,
+the frequency, the split boundaries and free-form notes. Wide rows keep a
 309,765 x 1,827 Wiki-size panel at about 2.3 GB of float32 and let readers take series subsets by
 row group without touching the rest.
 """
@@ -21,11 +22,35 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pandas.tseries.frequencies import to_offset
 
 from mixseq.utils import atomic_path
 
 META_KEY = b"mixseq"
 SPLIT_KEYS = ("train_start", "train_end", "val_start", "test_start", "test_end")
+DAY_FORMAT = "%Y-%m-%d"
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+def date_format(dates: pd.DatetimeIndex) -> str:
+    """``%Y-%m-%d`` when every date is at midnight (daily and coarser panels), else ISO with the time of day."""
+    dates = pd.DatetimeIndex(dates)
+    return DAY_FORMAT if len(dates) == 0 or bool((dates == dates.normalize()).all()) else TIME_FORMAT
+
+
+def canonical_freq(freq: str) -> str:
+    """The canonical pandas alias of ``freq`` (``"W"`` -> ``"W-SUN"``, ``"QS"`` -> ``"QS-JAN"``, ``"D"`` -> ``"D"``).
+
+    Raises:
+        ValueError: ``freq`` is not a pandas frequency alias (the message keeps pandas' hint, e.g. ``'M'`` ->
+            use ``'ME'``).
+    """
+    if not isinstance(freq, str) or not freq.strip():
+        raise ValueError(f"frequency must be a pandas alias string such as 'D', 'W-FRI', 'MS', got {freq!r}")
+    try:
+        return to_offset(freq.strip()).freqstr
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{freq!r} is not a pandas frequency alias ({exc})") from None
 
 
 @dataclass
@@ -35,9 +60,10 @@ class Panel:
     Attributes:
         values: float32 array ``[m, T]`` on the original scale.
         ids: ``m`` series identifiers.
-        dates: ``T`` consecutive daily dates.
-        splits: ISO dates ``train_start``, ``train_end`` (inclusive), ``val_start`` (first validation day,
-            inside train), ``test_start``, ``test_end`` (inclusive).
+        dates: ``T`` consecutive periods of ``freq`` (a regular ``DatetimeIndex`` whose ``.freq`` is set).
+        splits: ISO dates ``train_start``, ``train_end`` (inclusive), ``val_start`` (first validation period,
+            inside train), ``test_start``, ``test_end`` (inclusive); ``YYYY-MM-DD``, or ``YYYY-MM-DDTHH:MM:SS``
+            when the dates carry a time of day (sub-daily panels).
         name: dataset name.
         labels: optional ground-truth cluster per series (synthetic data).
         meta: free-form provenance and preprocessing notes (JSON-serialisable).
@@ -60,7 +86,23 @@ class Panel:
             raise ValueError(f"panel '{self.name}': values must be 2-D [series, days], got {self.values.shape}")
         m, t = self.values.shape
         self.ids = [str(i) for i in self.ids]
-        self.dates = pd.DatetimeIndex(self.dates)
+        try:
+            self.freq = canonical_freq(self.freq)
+        except ValueError as exc:
+            raise ValueError(f"panel '{self.name}': freq: {exc}") from None
+        dates = pd.DatetimeIndex(self.dates)
+        if len(dates) and dates.tz is not None:
+            raise ValueError(f"panel '{self.name}': dates must be time-zone naive (local), got tz {dates.tz}")
+        if len(dates):
+            grid = pd.date_range(dates[0], periods=len(dates), freq=self.freq)
+            if not grid.equals(dates):
+                bad = int(np.flatnonzero(grid != dates)[0]) if grid[0] == dates[0] else 0
+                raise ValueError(
+                    f"panel '{self.name}': dates are not consecutive periods of freq '{self.freq}': "
+                    f"position {bad} is {dates[bad]}, expected {grid[bad]}"
+                )
+            dates = grid
+        self.dates = dates
         if len(self.ids) != m:
             raise ValueError(f"panel '{self.name}': {len(self.ids)} ids for {m} series")
         if len(self.dates) != t:
@@ -74,7 +116,8 @@ class Panel:
         missing = [k for k in SPLIT_KEYS if k not in self.splits]
         if missing:
             raise ValueError(f"panel '{self.name}': split keys missing: {missing}")
-        self.splits = {k: pd.Timestamp(v).strftime("%Y-%m-%d") for k, v in self.splits.items()}
+        fmt = date_format(self.dates)
+        self.splits = {k: pd.Timestamp(v).strftime(fmt) for k, v in self.splits.items()}
 
     # ----------------------------------------------------------------- indices
     @property
@@ -90,8 +133,10 @@ class Panel:
         ts = pd.Timestamp(date)
         pos = self.dates.get_indexer([ts])[0]
         if pos < 0:
-            span = f"{self.dates[0].date()}..{self.dates[-1].date()}"
-            raise KeyError(f"panel '{self.name}': date {ts.date()} is outside {span}")
+            fmt = date_format(self.dates)
+            span = f"{self.dates[0].strftime(fmt)}..{self.dates[-1].strftime(fmt)}"
+            raise KeyError(f"panel '{self.name}': date {ts.strftime(fmt)} is outside {span} or not on its "
+                           f"'{self.freq}' grid")
         return int(pos)
 
     @property
@@ -152,7 +197,9 @@ def panel_schema(dates: pd.DatetimeIndex, with_labels: bool, metadata: bytes) ->
     fields = [pa.field("id", pa.string())]
     if with_labels:
         fields.append(pa.field("label", pa.int64()))
-    fields += [pa.field(d.strftime("%Y-%m-%d"), pa.float32()) for d in pd.DatetimeIndex(dates)]
+    dates = pd.DatetimeIndex(dates)
+    fmt = date_format(dates)
+    fields += [pa.field(d.strftime(fmt), pa.float32()) for d in dates]
     return pa.schema(fields, metadata={META_KEY: metadata})
 
 
@@ -179,7 +226,9 @@ def read_panel_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
     meta = json.loads(pf.schema_arrow.metadata[META_KEY])
     names = pf.schema_arrow.names
     date_cols = [c for c in names if c not in ("id", "label")]
-    meta["dates"] = pd.DatetimeIndex(pd.to_datetime(date_cols))
+    meta["dates"] = pd.DatetimeIndex(pd.to_datetime(date_cols, format="ISO8601"))
+    if len(meta["dates"]):
+        meta["dates"] = pd.DatetimeIndex(meta["dates"], freq=meta.get("freq", "D"))
     meta["n_series"] = pf.metadata.num_rows
     return meta
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import gzip
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from mixseq.data.panel import date_format
 
 
 class DataError(ValueError):
@@ -76,29 +79,109 @@ def resolve_splits(
             or the order train_start <= val_start <= train_end < test_start <= test_end is broken.
     """
     keys = ("train_start", "train_end", "val_start", "test_start", "test_end")
-    splits = {k: options.get(k, defaults.get(k)) for k in keys}
-    missing = [k for k, v in splits.items() if v is None]
+    ts: dict[str, pd.Timestamp] = {}
+    for k in keys:
+        v = split_date(options, k, name) if k in options else defaults.get(k)
+        if v is None:
+            continue
+        ts[k] = pd.Timestamp(v)
+    missing = [k for k in keys if k not in ts]
     if missing:
         raise DataError(f"dataset '{name}': split option(s) {missing} must be given")
-    ts = {k: pd.Timestamp(v) for k, v in splits.items()}
+    fmt = date_format(dates)
     notes: list[str] = []
     first, last = dates[0], dates[-1]
     if clip_test_end and ts["test_end"] > last:
         notes.append(
-            f"test_end clipped from {ts['test_end'].date()} to the last day of the data {last.date()}"
+            f"test_end clipped from {ts['test_end'].strftime(fmt)} to the last day of the data {last.strftime(fmt)}"
         )
         ts["test_end"] = last
     for k, v in ts.items():
         if not (first <= v <= last):
             raise DataError(
-                f"dataset '{name}': split '{k}' = {v.date()} is outside the data range {first.date()}..{last.date()}"
+                f"dataset '{name}': split '{k}' = {v.strftime(fmt)} is outside the data range "
+                f"{first.strftime(fmt)}..{last.strftime(fmt)}"
+            )
+        pos = int(dates.searchsorted(v))
+        if dates[pos] != v:
+            freq = f" '{dates.freqstr}'" if dates.freq is not None else ""
+            raise DataError(
+                f"dataset '{name}': split '{k}' = {v.strftime(fmt)} is not a date of the data's{freq} grid; "
+                f"nearest: {dates[pos - 1].strftime(fmt)} or {dates[pos].strftime(fmt)}"
             )
     if not (ts["train_start"] <= ts["val_start"] <= ts["train_end"] < ts["test_start"] <= ts["test_end"]):
         raise DataError(
             f"dataset '{name}': splits must satisfy train_start <= val_start <= train_end < test_start <= test_end, "
-            f"got {{{', '.join(f'{k}: {v.date()}' for k, v in ts.items())}}}"
+            f"got {{{', '.join(f'{k}: {v.strftime(fmt)}' for k, v in ts.items())}}}"
         )
-    return {k: v.strftime("%Y-%m-%d") for k, v in ts.items()}, notes
+    return {k: ts[k].strftime(fmt) for k in keys}, notes
+
+
+def split_date(options: dict[str, Any], key: str, name: str) -> pd.Timestamp:
+    """The split date ``options[key]`` as a Timestamp; it must be a date string (or a YAML date).
+
+    A YAML integer such as ``20150331`` would otherwise be read as nanoseconds after 1970-01-01.
+
+    Raises:
+        DataError: naming ``options.<key>``, the value and the expected form.
+    """
+    v = options[key]
+    if not isinstance(v, str | _dt.date):
+        raise DataError(
+            f"dataset '{name}': options.{key} must be a date string such as \"2015-03-31\" (quote it in YAML), "
+            f"got {type(v).__name__} {v!r}"
+        )
+    try:
+        ts = pd.Timestamp(v)
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"dataset '{name}': options.{key} = {v!r} is not a date ({exc})") from None
+    if ts is pd.NaT or ts.tz is not None:
+        raise DataError(f"dataset '{name}': options.{key} = {v!r} must be a local date without a time zone")
+    return ts
+
+
+def check_fill_ratio(n_filled: int, n_cells: int, where: str, freq: str = "D") -> None:
+    """Stop when more than half of all panel cells would be filled in rather than observed.
+
+    That is the mark of data read at a finer frequency than it has (weekly data read as daily fills 6 of 7 days).
+
+    Raises:
+        DataError: naming ``where``, the counts and suggesting option ``freq``.
+    """
+    if n_cells > 0 and 2 * n_filled > n_cells:
+        raise DataError(
+            f"{where}: {n_filled} of {n_cells} panel cells ({n_filled / n_cells:.0%}) would be filled in, more than "
+            f"half; the data are probably coarser than the frequency '{freq}' they are read at: check the dates "
+            "or set options.freq (e.g. 'W-FRI', 'MS', 'QS')"
+        )
+
+
+def period_length(dates: pd.DatetimeIndex) -> pd.Timedelta:
+    """Typical length of one period of a regular ``dates`` index (median spacing; 1 day for a single date)."""
+    if len(dates) < 2:
+        return pd.Timedelta(days=1)
+    return pd.Timedelta(pd.Series(dates[: min(len(dates), 400)]).diff().dropna().median())
+
+
+def default_val_start(train_start: pd.Timestamp, train_end: pd.Timestamp, dates: pd.DatetimeIndex) -> pd.Timestamp:
+    """First validation period by frequency (documented in docs/data.md, "Validation window").
+
+    Periods shorter than a week (hourly, daily, business days): the last two calendar months of training, the
+    paper's rule for daily data. Weekly: the last 13 periods (a quarter); monthly: 12 (a year); quarterly: 8 (two
+    years); longer: 4. Coarse data get a span long enough to hold at least one typical horizon (a quarter of
+    weeks, a year of months), not two months (8 weeks, 2 months, under one quarter). Never before ``train_start``.
+    """
+    step = period_length(dates)
+    te = pd.Timestamp(train_end)
+    if step < pd.Timedelta(days=7):
+        target = te - pd.DateOffset(months=2) + step
+        pos = int(dates.searchsorted(target))
+    else:
+        n = 13 if step < pd.Timedelta(days=28) else 12 if step < pd.Timedelta(days=89) else \
+            8 if step < pd.Timedelta(days=365) else 4
+        pos = int(dates.searchsorted(te)) - (n - 1)
+    pos = max(pos, int(dates.searchsorted(pd.Timestamp(train_start))))
+    return dates[min(pos, len(dates) - 1)]
 
 
 def val_start_two_months(train_end: str | pd.Timestamp) -> str:

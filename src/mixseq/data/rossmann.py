@@ -34,7 +34,14 @@ import numpy as np
 import pandas as pd
 
 from mixseq.data.panel import Panel
-from mixseq.data.rawio import DataError, find_raw, read_header, resolve_splits, val_start_two_months
+from mixseq.data.rawio import (
+    DataError,
+    check_fill_ratio,
+    find_raw,
+    read_header,
+    resolve_splits,
+    val_start_two_months,
+)
 
 RAW_FILES: list[str] = ["train.csv", "store.csv"]
 
@@ -137,6 +144,7 @@ def load(raw_dir: Path, options: dict[str, Any], name: str = "rossmann") -> Pane
     del store, day, sales, pos, keep, cell
     dates = pd.date_range(epoch + np.timedelta64(d0, "D"), periods=n_days, freq="D")
 
+    check_fill_ratio(int(np.isnan(values).sum()), values.size, f"{train_path} (dataset '{name}')")
     filled_short = filled_long = 0
     short_stores: list[int] = []
     drop_rows: list[int] = []

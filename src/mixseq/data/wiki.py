@@ -31,7 +31,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from mixseq.data.panel import Panel
-from mixseq.data.rawio import DataError, count_data_lines, find_raw, read_header, resolve_splits
+from mixseq.data.rawio import (
+    DataError,
+    check_fill_ratio,
+    count_data_lines,
+    find_raw,
+    read_header,
+    resolve_splits,
+)
 
 SPLITS = {
     "train_start": "2015-07-01",
@@ -154,6 +161,7 @@ def load(raw_dir: Path, options: dict[str, Any], name: str = "wiki") -> Panel:
         n_missing += int(nan.sum())
         incomplete[a : a + len(blk)] = nan.any(axis=1)
         blk[nan] = 0.0
+    check_fill_ratio(n_missing, values.size, f"{path} (dataset '{name}')")
     notes.append(f"{n_missing} missing views (blank/NaN: {n_missing - n_neg1}, -1: {n_neg1}) filled with 0")
     if options.get("drop_incomplete", False):
         keep = np.flatnonzero(~incomplete)
