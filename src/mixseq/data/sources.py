@@ -1,7 +1,9 @@
 """Registry of real-data loaders: dataset kind -> ``"module:function"``, plus raw-file lists and a build entry.
 
-Each loader module defines ``load(raw_dir, options, name) -> Panel`` and ``RAW_FILES`` (the files for its
-default options); modules whose files depend on options also define ``raw_files(options)``.
+Each loader module defines ``load(raw_dir, options, name) -> Panel``, ``RAW_FILES`` (the files for its
+default options) and ``OPTIONS`` (accepted option names -> types, see :mod:`mixseq.options`); modules whose
+files depend on options also define ``raw_files(options)``. The ``custom`` kind's accepted options are
+:data:`CUSTOM_OPTIONS` here (a ``custom.OPTIONS``, when defined, extends them).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from mixseq.data.panel import Panel, write_panel
+from mixseq.data.rawio import SPLIT_OPTIONS
+from mixseq.options import OptionSpec
 
 LOADERS: dict[str, str] = {
     "rossmann": "mixseq.data.rossmann:load",
@@ -21,6 +25,43 @@ LOADERS: dict[str, str] = {
     "custom": "mixseq.data.custom:load",
     # The synthetic kinds (ARMA / DeepAR mixtures, paper §5.1) are registered here by the main developer.
 }
+
+
+#: options of the ``custom`` loader (see :mod:`mixseq.data.custom`) and their types.
+CUSTOM_OPTIONS: OptionSpec = {
+    "file": str,
+    "format": str | None,
+    "id_col": str,
+    "date_col": str,
+    "value_col": str,
+    "date_format": str | None,
+    "min_series": int,
+    "chunksize": int,
+    **SPLIT_OPTIONS,
+}
+
+#: options of the synthetic kinds (:func:`mixseq.data.synthetic.make_toy_panel`) and their types.
+SYNTHETIC_OPTIONS: OptionSpec = {
+    "n_per_component": int,
+    "length": int,
+    "test_steps": int,
+    "noise_var": float,
+    "init_var": float,
+    "burn_in": int,
+    "time_step": float,
+    "gp_mean": float,
+}
+SYNTHETIC_KINDS = ("synthetic_gp", "synthetic_arma")
+
+
+def dataset_options(kind: str) -> OptionSpec:
+    """Accepted ``datasets.<name>.options`` of a dataset ``kind``: option name -> type."""
+    if kind in SYNTHETIC_KINDS:
+        return dict(SYNTHETIC_OPTIONS)
+    spec = dict(getattr(_module(kind), "OPTIONS", {}))
+    if kind == "custom":
+        spec = {**CUSTOM_OPTIONS, **spec}
+    return spec
 
 
 def _module(kind: str) -> Any:

@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from mixseq.data.panel import Panel
-from mixseq.data.rawio import DataError, count_data_lines, find_raw, read_header, resolve_splits
+from mixseq.data.rawio import SPLIT_OPTIONS, DataError, count_data_lines, find_raw, read_header, resolve_splits
 
 SPLITS = {
     "train_start": "2015-07-01",
@@ -42,6 +42,16 @@ SPLITS = {
 }
 DEFAULT_FILE = "wiki.views-only.hdf5"
 RAW_FILES: list[str] = [DEFAULT_FILE]
+#: accepted options and their types (checked by :func:`mixseq.config_check.check_config`).
+OPTIONS: dict[str, Any] = {
+    "file": str,
+    "format": str | None,
+    "hdf5_key": str,
+    "start": str,
+    "missing": str,
+    "drop_incomplete": bool,
+    **SPLIT_OPTIONS,
+}
 
 
 def raw_files(options: dict[str, Any]) -> list[str]:
