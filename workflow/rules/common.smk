@@ -19,6 +19,7 @@ def check_config(cfg):
 
 
 check_config(config)
+from mixseq.config_check import preprocess_options  # noqa: E402  (custom data: min_series defaults to max K)
 
 
 wildcard_constraints:

@@ -90,10 +90,28 @@ def build_panel(kind: str, raw_dir: str | os.PathLike[str], options: dict[str, A
     return loader(kind)(Path(raw_dir), dict(options or {}), name)
 
 
+def check_horizon(panel: Panel, horizon: int) -> None:
+    """Raise ``ValueError`` naming ``evaluation.horizon`` when the test or validation interval is shorter."""
+    for what, start, end in (("test interval", panel.test_start_idx, panel.test_end_idx),
+                             ("validation window", panel.val_start_idx, panel.train_end_idx)):
+        if end - start < horizon:
+            raise ValueError(
+                f"config key 'evaluation.horizon' (or datasets.{panel.name}.evaluation.horizon): expected at most "
+                f"the {end - start} days of the {what} of dataset '{panel.name}' "
+                f"({panel.dates[start].date()}..{panel.dates[end - 1].date()}), got {horizon}"
+            )
+
+
 def preprocess(
-    kind: str, raw_dir: str | os.PathLike[str], options: dict[str, Any] | None, name: str, out: str | os.PathLike[str]
+    kind: str, raw_dir: str | os.PathLike[str], options: dict[str, Any] | None, name: str, out: str | os.PathLike[str],
+    horizon: int | None = None,
 ) -> Panel:
-    """Build the panel and write it atomically to ``out``; on any error nothing is written."""
+    """Build the panel and write it atomically to ``out``; on any error nothing is written.
+
+    ``horizon``: the forecast horizon; the panel is refused (naming ``evaluation.horizon``) when its test
+    interval or validation window is shorter."""
     panel = build_panel(kind, raw_dir, options, name)
+    if horizon is not None:
+        check_horizon(panel, int(horizon))
     write_panel(panel, out)
     return panel
