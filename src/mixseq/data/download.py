@@ -330,7 +330,7 @@ def fetch(
             assert remote is not None
             req = remote_request(filename, remote)
             log.info("'%s': downloading %s", filename, safe_url(req))
-            with tempfile.TemporaryDirectory(dir=dest.parent) as td:
+            with tempfile.TemporaryDirectory(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent) as td:
                 raw = Path(td) / "download"
                 _download(req, raw, filename, log, max_bytes=cap)
                 actual = _copy_hash(raw, tmp, filename, sha256, cap)
