@@ -43,7 +43,7 @@ def three_kinds(m: int = 90, T: int = 64, seed: int = 0) -> tuple[np.ndarray, np
 def test_registry_and_options() -> None:
     model = make_clusterer("dtcr", 3, seed=1, epochs=1)
     assert isinstance(model, DTCR)
-    with pytest.raises(ValueError, match="unknown options"):
+    with pytest.raises(ValueError, match="option .dtcr.bogus.: unknown option of method .dtcr."):
         DTCR(3, bogus=1)
 
 

@@ -59,7 +59,11 @@ def test_save_load_and_errors(tmp_path) -> None:
     again = MixARMA.load(tmp_path / "m.npz")
     np.testing.assert_array_equal(again.predict(X), model.labels_)
     np.testing.assert_array_equal(MixARMA(2, seed=1, n_init=2).fit(X).labels_, model.labels_)
-    with pytest.raises(ValueError, match="unknown options"):
+    with pytest.raises(TypeError, match="bogus"):
         MixARMA(2, bogus=1)
+    from mixseq.cluster import make_clusterer
+
+    with pytest.raises(ValueError, match="option 'mixarma.bogus': unknown option of method 'mixarma'; expected one"):
+        make_clusterer("mixarma", 2, bogus=1)
     with pytest.raises(ValueError, match="NaN"):
         MixARMA(2).fit(np.full((3, 10), np.nan))

@@ -67,7 +67,7 @@ def test_alpha_schedule_and_options() -> None:
     assert m.alpha(35) == pytest.approx(20 * np.exp(-0.9))
     assert m.alpha(99) == 5.0
     assert MixSeq(2, weight_decay=3e-5).config["l2"] == 3e-5
-    with pytest.raises(ValueError, match="unknown options"):
+    with pytest.raises(ValueError, match="option .mixseq.bogus.: unknown option of method .mixseq."):
         MixSeq(2, bogus=1)
 
 

@@ -110,7 +110,7 @@ def test_remote_fetch_unpacks_zip_and_never_logs_key(tmp_path: Path, monkeypatch
 
     payload = b"Page,2015-07-01\nx,1\n"
 
-    def fake_download(req, out, filename, log):  # noqa: ANN001
+    def fake_download(req, out, filename, log, max_bytes=None):  # noqa: ANN001
         with zipfile.ZipFile(out, "w") as zf:
             zf.writestr("train_1.csv", payload)
 
@@ -134,3 +134,98 @@ def test_redirect_to_other_host_drops_the_key() -> None:
     assert other is not None and other.get_header("Authorization") is None
     same = h.redirect_request(req, None, 302, "Found", {}, "https://www.kaggle.com/api/v1/other")
     assert same is not None and same.get_header("Authorization", "").startswith("Basic ")
+
+
+# ----------------------------------------------------------------------------- redirects, redaction, size cap
+def _redirect(url: str, newurl: str, auth: bool = True):
+    import urllib.request
+
+    from mixseq.data.download import StripAuthRedirectHandler
+
+    req = urllib.request.Request(url, headers={"Authorization": "Basic c2VjcmV0"} if auth else {})
+    return StripAuthRedirectHandler().redirect_request(req, None, 302, "Found", {}, newurl)
+
+
+def test_redirect_keeps_auth_on_same_origin_only():
+    same = _redirect("https://www.kaggle.com/api/v1/x", "https://www.kaggle.com/api/v1/y")
+    assert same.get_header("Authorization") == "Basic c2VjcmV0"
+    for other in ("https://storage.example.org/f", "https://www.kaggle.com:8443/f"):
+        new = _redirect("https://www.kaggle.com/api/v1/x", other)
+        assert new.full_url == other
+        assert new.get_header("Authorization") is None and "Authorization" not in new.unredirected_hdrs
+
+
+def test_redirect_to_http_is_refused_with_a_clear_error():
+    import urllib.error
+
+    for target in ("http://www.kaggle.com/api/v1/y?token=abc", "ftp://x.org/f"):
+        with pytest.raises(urllib.error.URLError, match="refusing redirect .* to non-https") as exc:
+            _redirect("https://www.kaggle.com/api/v1/x", target)
+        assert "abc" not in str(exc.value)
+
+
+def test_redact_url_drops_credentials_and_query():
+    from mixseq.data.download import redact_url, url_request
+
+    assert redact_url("https://user:pw@host.org:8443/d/f.csv?token=abc#x") == "https://host.org:8443/d/f.csv?<redacted>"
+    assert redact_url("https://host.org/f.csv") == "https://host.org/f.csv"
+    from mixseq.data.download import safe_url
+
+    assert "pw" not in safe_url(url_request("https://u:pw@host.org/f.csv?sig=1"))
+
+
+def test_gzip_bomb_stops_at_the_cap_and_leaves_nothing(tmp_path):
+    import gzip
+
+    from mixseq.data.download import SizeLimitError, fetch
+
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "big.csv.gz").write_bytes(gzip.compress(b"0" * (4 << 20)))  # 4 MB decompressed, a few kB packed
+    out = tmp_path / "raw"
+    with pytest.raises(SizeLimitError, match=r"'big.csv'.*size cap of 1000000 bytes.*max_download_bytes"):
+        fetch("big.csv", out / "big.csv", mirror=str(mirror), max_bytes=1_000_000)
+    assert list(out.iterdir()) == []
+    assert fetch("big.csv", out / "big.csv", mirror=str(mirror), max_bytes=5 << 20).stat().st_size == 4 << 20
+
+
+def test_download_through_local_server_caps_size_and_refuses_http_redirect(tmp_path):
+    """A real HTTP exchange with a server on 127.0.0.1: a body over the cap stops; a redirect to http:// (the
+    only scheme a local test server speaks) is refused."""
+    import http.server
+    import logging
+    import threading
+    import urllib.request
+
+    from mixseq.data.download import SizeLimitError, StripAuthRedirectHandler, _download
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            if self.path == "/redirect":
+                self.send_response(302)
+                self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/big")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"x" * (3 << 20))
+
+        def log_message(self, *a):  # quiet
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    th = threading.Thread(target=srv.serve_forever, daemon=True)
+    th.start()
+    try:
+        base = f"http://127.0.0.1:{srv.server_port}"
+        opener = urllib.request.build_opener(StripAuthRedirectHandler())
+        with pytest.raises(SizeLimitError, match="size cap of 1048576 bytes"):
+            _download(urllib.request.Request(base + "/big"), tmp_path / "b", "big", logging.getLogger("t"),
+                      max_bytes=1 << 20, opener=opener)
+        with pytest.raises(RuntimeError, match="refusing redirect .* to non-https"):
+            _download(urllib.request.Request(base + "/redirect"), tmp_path / "r", "r", logging.getLogger("t"),
+                      opener=opener)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        th.join(timeout=10)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import logging
 import os
 import random
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -54,10 +56,14 @@ def set_torch_threads(threads: int | None) -> None:
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` only if the block succeeds.
 
-    A failing writer therefore never leaves a half-written output behind.
+    A failing writer therefore never leaves a half-written output behind. Temporary files (or directories)
+    ``.<name>.*.tmp`` left next to ``path`` by an earlier writer of the same output that was killed (SIGKILL)
+    are removed first (one job writes one output at a time).
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -70,6 +76,27 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextlib.contextmanager
+def scratch_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a path in a fresh scratch directory *outside* ``path``'s directory (under ``$TMPDIR``); when the
+    block succeeds, move the file onto ``path`` atomically (via :func:`atomic_path`).
+
+    For outputs written incrementally over a long step (a training log kept open for a whole fit): a
+    process killed with SIGKILL mid-way leaves no hidden temporary file next to the outputs. The scratch
+    directory is removed on any exception; after a SIGKILL it stays in ``$TMPDIR`` (a per-job directory under
+    SLURM, cleaned with the job).
+    """
+    scratch = Path(tempfile.mkdtemp(prefix=f"mixseq-{Path(path).name}-"))
+    try:
+        tmp = scratch / Path(path).name
+        tmp.touch()
+        yield tmp
+        with atomic_path(path) as out:
+            shutil.copyfile(tmp, out)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def get_logger(name: str, logfile: str | os.PathLike[str] | None = None) -> logging.Logger:

@@ -7,60 +7,19 @@ TORCH_METHODS = {"mixseq", "dtcr"}
 TORCH_FORECASTERS = {"deepar", "tcn", "convtrans"}
 
 
-class ConfigError(Exception):
-    pass
-
-
-def _fail(key, expected, got=None):
-    msg = f"config key '{key}': expected {expected}"
-    if got is not None:
-        msg += f", got {got!r}"
-    raise ConfigError(msg)
-
-
 def check_config(cfg):
-    """Cross-key checks that a JSON schema cannot express. Runs before any job."""
-    datasets = cfg["datasets"]
-    for name, ds in datasets.items():
-        if ds["kind"] in SYNTHETIC_KINDS and "n_components" not in ds:
-            _fail(f"datasets.{name}.n_components", "an integer 1..5 for synthetic data")
-    if "table3" in cfg["targets"] and not any(ds["kind"] not in SYNTHETIC_KINDS for ds in datasets.values()):
-        _fail("datasets", "at least one real dataset (rossmann, m5, wiki, custom) because 'table3' is in targets")
-    for name, ds in datasets.items():
-        if ds["kind"] not in SYNTHETIC_KINDS | {"custom"} and not cfg.get("mirror") and not ds.get("remote"):
-            _fail(f"datasets.{name}.remote", "a remote source (kaggle competition or url) when 'mirror' is null")
-    if {"table4", "table5", "sensitivity"} & set(cfg["targets"]):
-        if "realdata" not in cfg:
-            _fail("realdata", "a 'realdata' section because table4/table5/sensitivity are in targets")
-        for i, ds in enumerate(cfg["realdata"]["datasets"]):
-            if ds not in datasets:
-                _fail(f"realdata.datasets[{i}]", f"one of the datasets {sorted(datasets)}", ds)
-            if datasets[ds]["kind"] in SYNTHETIC_KINDS:
-                _fail(f"realdata.datasets[{i}]", "a real dataset (synthetic panels are redrawn per seed)", ds)
-    for target, section in (("table2", "table2"), ("sensitivity_synthetic", "sensitivity_synthetic"),
-                            ("convergence", "convergence")):
-        if target in cfg["targets"] and section not in cfg:
-            _fail(section, f"a '{section}' section because '{target}' is in targets")
-    if "table2" in cfg["targets"] and "deepar" in cfg["table2"]["data"]:
-        src = cfg["table2"].get("deepar_source")
-        if src not in datasets or datasets[src]["kind"] != "rossmann":
-            _fail("table2.deepar_source", "the name of a rossmann dataset (the base DeepAR is trained on it)", src)
-    if "table1" in cfg["targets"]:
-        if "table1" not in cfg:
-            _fail("table1", "a 'table1' section because 'table1' is in targets")
-        for title, ds in cfg["table1"]["columns"].items():
-            if ds not in datasets:
-                _fail(f"table1.columns.{title}", f"one of the datasets {sorted(datasets)}", ds)
-            if datasets[ds]["kind"] not in SYNTHETIC_KINDS:
-                _fail(f"table1.columns.{title}", "a synthetic dataset (Table 1 needs ground truth)", ds)
-            if ds not in cfg["table1"]["forecaster"]:
-                _fail(f"table1.forecaster.{ds}", "a forecaster for every Table 1 dataset")
+    """Cross-key checks before any job: see mixseq.config_check (exits naming the key and what was expected)."""
+    sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+    from mixseq.config_check import ConfigError, check_config as _check
+
+    try:
+        _check(cfg)
+    except ConfigError as err:
+        sys.exit(f"Invalid configuration: {err}")
 
 
-try:
-    check_config(config)
-except ConfigError as err:
-    sys.exit(f"Invalid configuration: {err}")
+check_config(config)
+from mixseq.config_check import preprocess_options  # noqa: E402  (custom data: min_series defaults to max K)
 
 
 wildcard_constraints:

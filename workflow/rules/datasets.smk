@@ -9,6 +9,7 @@ rule download:
         mirror=config.get("mirror"),
         remote=lambda wc: dataset_remote(wc.dataset, wc.file),
         subdir=lambda wc: dataset_cfg(wc.dataset).get("mirror_subdir", dataset_cfg(wc.dataset)["kind"]),
+        max_bytes=config.get("max_download_bytes", 50_000_000_000),
     log:
         "logs/download/{dataset}/{file}.log",
     benchmark:
@@ -27,7 +28,8 @@ rule preprocess:
         "results/{dataset}/panel.parquet",
     params:
         kind=lambda wc: dataset_cfg(wc.dataset)["kind"],
-        options=lambda wc: dict(dataset_cfg(wc.dataset).get("options") or {}),
+        options=lambda wc: preprocess_options(config, wc.dataset),
+        horizon=lambda wc: evaluation_cfg(wc.dataset)["horizon"],
         raw_dir=lambda wc: f"resources/{wc.dataset}/raw",
     log:
         "logs/preprocess/{dataset}.log",

@@ -12,7 +12,13 @@ import pandas as pd  # noqa: E402
 from mixseq.cluster import make_clusterer  # noqa: E402
 from mixseq.data.panel import read_panel, read_panel_meta  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
-from mixseq.utils import atomic_path, seed_everything, set_torch_threads, torch_device  # noqa: E402
+from mixseq.utils import (  # noqa: E402
+    atomic_path,
+    scratch_path,
+    seed_everything,
+    set_torch_threads,
+    torch_device,
+)
 
 #: methods built on torch (keep in sync with TORCH_METHODS in workflow/rules/common.smk)
 TORCH_METHODS = {"mixseq", "dtcr"}
@@ -60,7 +66,8 @@ else:
     log.info("device: cpu (method %s does not use torch)", method)
 model = make_clusterer(method, k, seed=seed, **options)
 t0 = time.perf_counter()
-with atomic_path(smk.output.train_log) as tmp_log:
+# the log is written in a scratch dir outside results/ and moved in at the end: a kill leaves no temp file here
+with scratch_path(smk.output.train_log) as tmp_log:
     if panel is None:
         log.info("fitting %s with K=%d, streaming %d series from %s (max_series=%s)", method, k, n_series,
                  smk.input.panel, options.get("max_series"))

@@ -11,4 +11,4 @@ from mixseq.runtime import setup  # noqa: E402
 smk = snakemake  # noqa: F821
 log = setup(smk)
 fetch(smk.wildcards.file, smk.output[0], sha256=smk.params.sha256, mirror=smk.params.mirror,
-      remote=smk.params.remote, log=log, subdir=smk.params.subdir)
+      remote=smk.params.remote, log=log, subdir=smk.params.subdir, max_bytes=smk.params.get("max_bytes"))

@@ -10,7 +10,8 @@ from mixseq.runtime import setup  # noqa: E402
 
 smk = snakemake  # noqa: F821
 log = setup(smk)
-panel = preprocess(smk.params.kind, smk.params.raw_dir, smk.params.options, smk.wildcards.dataset, smk.output[0])
+panel = preprocess(smk.params.kind, smk.params.raw_dir, smk.params.options, smk.wildcards.dataset, smk.output[0],
+                   horizon=smk.params.get("horizon"))
 log.info("%s: %d series x %d days, splits %s", panel.name, panel.n_series, panel.n_days, panel.splits)
 for note in panel.meta.get("notes", []):
     log.info("note: %s", note)

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mixseq.options import OptionSpec, check_options, spec_from_signature
+
 #: name -> "module:Class". Modules are imported lazily so a method's heavy deps load only when used.
 REGISTRY: dict[str, str] = {
     "macro": "mixseq.cluster.base:MacroClusterer",
@@ -32,11 +34,24 @@ REGISTRY: dict[str, str] = {
 
 
 class ClusterMethod(ABC):
-    """Base class. Subclasses take ``n_clusters`` and ``seed`` plus method-specific keyword options."""
+    """Base class. Subclasses take ``n_clusters`` and ``seed`` plus method-specific keyword options.
+
+    The accepted options are :meth:`option_spec`: by default the keyword parameters of the subclass's
+    ``__init__`` with their type hints; classes keeping their options in a ``DEFAULTS`` dict override it.
+    Unknown or mistyped options raise :class:`mixseq.options.OptionError` naming the option.
+    """
 
     name: str = "base"
 
+    @classmethod
+    def option_spec(cls) -> OptionSpec:
+        """Accepted option names and their types (see :mod:`mixseq.options`)."""
+        if cls.__init__ is ClusterMethod.__init__:
+            return {}
+        return spec_from_signature(cls.__init__)
+
     def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
+        check_options(options, type(self).option_spec(), self.name, f"method '{self.name}'", prefix="option")
         if int(n_clusters) < 1:
             raise ValueError(f"{self.name}: n_clusters must be >= 1, got {n_clusters}")
         self.n_clusters = int(n_clusters)
@@ -109,9 +124,21 @@ class TruthClusterer(ClusterMethod):
         return self
 
 
-def make_clusterer(method: str, n_clusters: int, seed: int = 0, **options: Any) -> ClusterMethod:
-    """Instantiate a registered method by name (raises naming the valid choices)."""
+def method_class(method: str) -> type[ClusterMethod]:
+    """The class registered as ``method`` (raises naming the valid choices)."""
     if method not in REGISTRY:
         raise ValueError(f"unknown clustering method '{method}'; expected one of {sorted(REGISTRY)}")
     module, cls = REGISTRY[method].split(":")
-    return getattr(importlib.import_module(module), cls)(n_clusters=n_clusters, seed=seed, **options)
+    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+
+
+def method_options(method: str) -> OptionSpec:
+    """Accepted options of the registered ``method``: name -> type (see :mod:`mixseq.options`)."""
+    return method_class(method).option_spec()
+
+
+def make_clusterer(method: str, n_clusters: int, seed: int = 0, **options: Any) -> ClusterMethod:
+    """Instantiate a registered method by name (raises naming the valid choices, or the unknown option)."""
+    cls = method_class(method)
+    check_options(options, cls.option_spec(), method, f"method '{method}'", prefix="option")
+    return cls(n_clusters=n_clusters, seed=seed, **options)

@@ -212,20 +212,35 @@ class DSTW(ClusterMethod):
 
     name = "dstw"
 
-    def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
-        super().__init__(n_clusters, seed, **options)
-        o = options
-        self.base_size = None if o.get("base_size") is None else int(o["base_size"])
-        self.step = None if o.get("step") is None else int(o["step"])
-        self.max_ratio = float(o.get("max_ratio", 1.3))
-        self.k_window = int(o.get("k_window") or n_clusters)
-        self.normalise = str(o.get("normalise", "window"))
-        self.radius = None if o.get("sakoe_chiba_radius") is None else int(o["sakoe_chiba_radius"])
-        self.init_quantile = float(o.get("init_quantile", 0.5))
-        self.reselect_quantile = float(o.get("reselect_quantile", 0.25))
-        self.n_restarts = int(o.get("n_restarts", 5))
-        self.max_iter = int(o.get("max_iter", 20))
-        self.n_jobs = None if o.get("n_jobs") is None else int(o["n_jobs"])
+    def __init__(
+        self,
+        n_clusters: int,
+        seed: int = 0,
+        *,
+        base_size: int | None = None,
+        step: int | None = None,
+        max_ratio: float = 1.3,
+        k_window: int | None = None,
+        normalise: str = "window",
+        sakoe_chiba_radius: int | None = None,
+        init_quantile: float = 0.5,
+        reselect_quantile: float = 0.25,
+        n_restarts: int = 5,
+        max_iter: int = 20,
+        n_jobs: int | None = None,
+    ) -> None:
+        super().__init__(n_clusters, seed)
+        self.base_size = None if base_size is None else int(base_size)
+        self.step = None if step is None else int(step)
+        self.max_ratio = float(max_ratio)
+        self.k_window = int(k_window or n_clusters)
+        self.normalise = str(normalise)
+        self.radius = None if sakoe_chiba_radius is None else int(sakoe_chiba_radius)
+        self.init_quantile = float(init_quantile)
+        self.reselect_quantile = float(reselect_quantile)
+        self.n_restarts = int(n_restarts)
+        self.max_iter = int(max_iter)
+        self.n_jobs = None if n_jobs is None else int(n_jobs)
         if self.normalise not in _NORMALISE:
             raise ValueError(f"dstw: normalise must be one of {sorted(_NORMALISE)}, got {self.normalise!r}")
         if not self.max_ratio >= 1.0:

@@ -59,6 +59,7 @@ from torch import nn
 
 from mixseq.cluster.base import ClusterMethod
 from mixseq.evaluate.metrics import rand_index
+from mixseq.options import OptionSpec, spec_from_defaults
 from mixseq.utils import atomic_path, progress, seed_everything, set_torch_threads, torch_device
 
 #: option -> (default, where the default comes from); see docs/dtcr.md
@@ -235,10 +236,13 @@ class DTCR(ClusterMethod):
 
     name = "dtcr"
 
+    @classmethod
+    def option_spec(cls) -> OptionSpec:
+        """:data:`DEFAULTS` typed by their values."""
+        return spec_from_defaults(DEFAULTS, {"max_series": int | None, "threads": int | None,
+                                             "max_length": int | None})
+
     def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
-        unknown = sorted(set(options) - set(DEFAULTS))
-        if unknown:
-            raise ValueError(f"dtcr: unknown options {unknown}; expected a subset of {sorted(DEFAULTS)}")
         super().__init__(n_clusters, seed, **options)
         self.cfg: dict[str, Any] = {**DEFAULTS, **options}
         self.net: DTCRNet | None = None

@@ -109,19 +109,27 @@ class MixARMA(ClusterMethod):
 
     name = "mixarma"
 
-    def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
-        super().__init__(n_clusters, seed, **options)
-        allowed = {"p", "n_init", "max_iter", "tol", "normalise", "min_var", "ridge"}
-        unknown = set(options) - allowed
-        if unknown:
-            raise ValueError(f"mixarma: unknown options {sorted(unknown)}; expected some of {sorted(allowed)}")
-        self.p = int(options.get("p", 2))
-        self.n_init = int(options.get("n_init", 5))
-        self.max_iter = int(options.get("max_iter", 200))
-        self.tol = float(options.get("tol", 1e-7))
-        self.normalise = bool(options.get("normalise", True))
-        self.min_var = float(options.get("min_var", 1e-6))
-        self.ridge = float(options.get("ridge", 1e-8))
+    def __init__(
+        self,
+        n_clusters: int,
+        seed: int = 0,
+        *,
+        p: int = 2,
+        n_init: int = 5,
+        max_iter: int = 200,
+        tol: float = 1e-7,
+        normalise: bool = True,
+        min_var: float = 1e-6,
+        ridge: float = 1e-8,
+    ) -> None:
+        super().__init__(n_clusters, seed)
+        self.p = int(p)
+        self.n_init = int(n_init)
+        self.max_iter = int(max_iter)
+        self.tol = float(tol)
+        self.normalise = bool(normalise)
+        self.min_var = float(min_var)
+        self.ridge = float(ridge)
         self.coef_: np.ndarray | None = None  # [K, p+1]: intercept, phi_1..phi_p
         self.sigma2_: np.ndarray | None = None
         self.weights_: np.ndarray | None = None

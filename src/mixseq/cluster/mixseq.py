@@ -70,6 +70,7 @@ from mixseq.evaluate.metrics import rand_index
 from mixseq.nn.convtrans import ConvTransBackbone
 from mixseq.nn.heads import GaussianHead, gaussian_nll
 from mixseq.nn.scaling import series_scale
+from mixseq.options import OptionSpec, spec_from_defaults
 from mixseq.utils import atomic_path, progress, seed_everything, set_torch_threads, torch_device
 
 #: constructor options and their defaults (paper §5.1 unless noted).
@@ -159,13 +160,18 @@ class MixSeq(ClusterMethod):
 
     name = "mixseq"
 
+    @classmethod
+    def option_spec(cls) -> OptionSpec:
+        """:data:`DEFAULTS` typed by their values, plus the alias ``weight_decay`` of ``l2``."""
+        return spec_from_defaults(
+            {**DEFAULTS, "weight_decay": DEFAULTS["l2"]},
+            {"max_series": int | None, "threads": int | None, "init": str | None},
+        )
+
     def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
         super().__init__(n_clusters, seed, **options)
         if "weight_decay" in options:
             options["l2"] = options.pop("weight_decay")
-        unknown = set(options) - set(DEFAULTS)
-        if unknown:
-            raise ValueError(f"mixseq: unknown options {sorted(unknown)}; expected some of {sorted(DEFAULTS)}")
         self.config: dict[str, Any] = {**DEFAULTS, **options}
         self.config["alpha_epochs"] = [int(e) for e in self.config["alpha_epochs"]]
         self.net: MixSeqNet | None = None

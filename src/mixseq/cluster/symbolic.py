@@ -123,17 +123,29 @@ class JABBAClusterer(ClusterMethod):
 
     name = "jabba"
 
-    def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
-        super().__init__(n_clusters, seed, **options)
-        self.tol = float(options.get("tol", 0.1))
-        self.digitization = str(options.get("digitization", "kmeans"))
-        a = options.get("alpha")
-        self.alpha = None if a is None else float(a)
-        self.k = int(options.get("k", 16))
-        self.r = float(options.get("r", 0.5))
-        self.ngram = int(options.get("ngram", 1))
-        self.n_jobs = int(options.get("n_jobs", 1) or 1)
-        self.reconstruct = bool(options.get("reconstruct", True))
+    def __init__(
+        self,
+        n_clusters: int,
+        seed: int = 0,
+        *,
+        tol: float = 0.1,
+        digitization: str = "kmeans",
+        alpha: float | None = None,
+        k: int = 16,
+        r: float = 0.5,
+        ngram: int = 1,
+        n_jobs: int | None = 1,
+        reconstruct: bool = True,
+    ) -> None:
+        super().__init__(n_clusters, seed)
+        self.tol = float(tol)
+        self.digitization = str(digitization)
+        self.alpha = None if alpha is None else float(alpha)
+        self.k = int(k)
+        self.r = float(r)
+        self.ngram = int(ngram)
+        self.n_jobs = int(n_jobs or 1)
+        self.reconstruct = bool(reconstruct)
         if self.digitization not in _DIGITIZATIONS:
             raise ValueError(f"jabba: digitization must be one of {sorted(_DIGITIZATIONS)}, got {self.digitization!r}")
         if self.tol <= 0:

@@ -53,11 +53,20 @@ class _TslearnClusterer(ClusterMethod):
     default_max_length: int | None = None
     default_max_iter: int = 50
 
-    def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
-        super().__init__(n_clusters, seed, **options)
-        self.max_iter = int(options.get("max_iter", self.default_max_iter))
-        self.n_init = int(options.get("n_init", 2))
-        ml = options.get("max_length", self.default_max_length)
+    def __init__(
+        self,
+        n_clusters: int,
+        seed: int = 0,
+        *,
+        max_iter: int | None = None,
+        n_init: int = 2,
+        max_length: int | None = None,
+    ) -> None:
+        """``max_iter`` / ``max_length``: ``None`` = the estimator's ``default_max_iter`` / ``default_max_length``."""
+        super().__init__(n_clusters, seed)
+        self.max_iter = int(self.default_max_iter if max_iter is None else max_iter)
+        self.n_init = int(n_init)
+        ml = self.default_max_length if max_length is None else max_length
         self.max_length = None if ml is None else int(ml)
         self.model_: Any = None
         self.seconds_: float = float("nan")
@@ -135,12 +144,20 @@ class DTWKMeansClusterer(_TslearnClusterer):
     default_max_length = 128
     default_max_iter = 20
 
-    def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
-        super().__init__(n_clusters, seed, **options)
-        r = options.get("sakoe_chiba_radius")
-        self.sakoe_chiba_radius = None if r is None else int(r)
-        nj = options.get("n_jobs")
-        self.n_jobs = None if nj is None else int(nj)
+    def __init__(
+        self,
+        n_clusters: int,
+        seed: int = 0,
+        *,
+        max_iter: int | None = None,
+        n_init: int = 2,
+        max_length: int | None = None,
+        sakoe_chiba_radius: int | None = None,
+        n_jobs: int | None = None,
+    ) -> None:
+        super().__init__(n_clusters, seed, max_iter=max_iter, n_init=n_init, max_length=max_length)
+        self.sakoe_chiba_radius = None if sakoe_chiba_radius is None else int(sakoe_chiba_radius)
+        self.n_jobs = None if n_jobs is None else int(n_jobs)
 
     def _make_model(self, k: int) -> Any:
         from tslearn.clustering import TimeSeriesKMeans

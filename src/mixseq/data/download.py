@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import tempfile
+import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
@@ -40,6 +41,8 @@ from mixseq.utils import atomic_path
 
 KAGGLE_API = "https://www.kaggle.com/api/v1"
 CHUNK = 1 << 20
+#: default cap on the decompressed size of one raw file (config key ``max_download_bytes``)
+MAX_BYTES = 50_000_000_000
 
 _LOG = logging.getLogger("mixseq.download")
 
@@ -50,6 +53,10 @@ class ChecksumError(RuntimeError):
 
 class CredentialsError(RuntimeError):
     """Kaggle credentials were not found."""
+
+
+class SizeLimitError(RuntimeError):
+    """A file (decompressed, or as downloaded) exceeds ``max_download_bytes``: e.g. a gzip/zip bomb."""
 
 
 # ----------------------------------------------------------------------------- mirror
@@ -84,8 +91,19 @@ def find_in_mirror(mirror: str | os.PathLike[str], filename: str, subdir: str | 
     )
 
 
-def _copy_hash(src: Path, tmp: Path, filename: str, expected: str | None = None) -> str:
-    """Copy ``src`` (decompressing ``.gz`` / unpacking a one-file zip) to ``tmp``; return sha256 of bytes written."""
+def _too_large(filename: str, src: Any, max_bytes: int) -> SizeLimitError:
+    return SizeLimitError(
+        f"'{filename}': {src} exceeds the size cap of {max_bytes} bytes (config key 'max_download_bytes'; "
+        "decompressed size counts); stopped, nothing written"
+    )
+
+
+def _copy_hash(
+    src: Path, tmp: Path, filename: str, expected: str | None = None, max_bytes: int = MAX_BYTES
+) -> str:
+    """Copy ``src`` (decompressing ``.gz`` / unpacking a one-file zip) to ``tmp``; return sha256 of bytes written.
+
+    Stops with :class:`SizeLimitError` as soon as more than ``max_bytes`` decompressed bytes were read."""
     h = hashlib.sha256()
     n = 0
     try:
@@ -107,6 +125,8 @@ def _copy_hash(src: Path, tmp: Path, filename: str, expected: str | None = None)
                     break
                 h.update(buf)
                 n += len(buf)
+                if n > max_bytes:
+                    raise _too_large(filename, src, max_bytes)
                 fout.write(buf)
     except (EOFError, OSError, zipfile.BadZipFile) as exc:
         if isinstance(exc, FileNotFoundError):
@@ -170,7 +190,7 @@ def kaggle_request(competition: str, file: str, credentials: tuple[str, str]) ->
 def url_request(url: str) -> urllib.request.Request:
     """A plain HTTPS GET request (``http://`` is refused: checksums are only as good as the transport)."""
     if not url.startswith("https://"):
-        raise ValueError(f"remote url '{url}': only https:// URLs are supported")
+        raise ValueError(f"remote url '{redact_url(url)}': only https:// URLs are supported")
     return urllib.request.Request(url, headers={"User-Agent": "mixseq-workflow"})
 
 
@@ -188,32 +208,60 @@ def remote_request(filename: str, remote: dict[str, Any], env: dict[str, str] | 
     raise ValueError(f"remote for '{filename}': unknown kind {kind!r} (expected 'kaggle' or 'url')")
 
 
+def redact_url(url: str) -> str:
+    """``url`` without user name, password, query string and fragment (they may hold tokens): for logs and
+    metadata. ``https://u:p@host/f.csv?token=x`` -> ``https://host/f.csv?<redacted>``."""
+    p = urllib.parse.urlsplit(url)
+    host = p.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{p.port}" if p.port else "")
+    tail = "?<redacted>" if p.query else ""
+    return urllib.parse.urlunsplit((p.scheme, netloc, p.path, "", "")) + tail
+
+
 def safe_url(req: urllib.request.Request) -> str:
-    """The request's URL for logging (headers, which hold the key, are never logged)."""
-    return req.full_url
+    """The request's URL for logging, redacted (:func:`redact_url`); headers, which hold the key, are never
+    logged."""
+    return redact_url(req.full_url)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    p = urllib.parse.urlsplit(url)
+    port = p.port or {"https": 443, "http": 80}.get(p.scheme.lower())
+    return p.scheme.lower(), (p.hostname or "").lower(), port
 
 
 class StripAuthRedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follow redirects but drop the ``Authorization`` header when the host changes.
+    """Follow redirects to ``https://`` targets only, dropping the ``Authorization`` header whenever the
+    scheme, host or port changes.
 
     Kaggle answers downloads with a redirect to a signed storage URL; urllib would otherwise forward the
-    basic-auth header (the API key) to that other host.
+    basic-auth header (the API key) to that other host. A redirect to ``http://`` (or any other scheme) is
+    refused with an error naming the redacted target.
     """
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        newurl = urllib.parse.urljoin(req.full_url, newurl)
+        if urllib.parse.urlsplit(newurl).scheme.lower() != "https":
+            raise urllib.error.URLError(
+                f"refusing redirect from {redact_url(req.full_url)} to non-https {redact_url(newurl)}"
+            )
         new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None and urllib.parse.urlparse(newurl).netloc != urllib.parse.urlparse(req.full_url).netloc:
+        if new is not None and _origin(newurl) != _origin(req.full_url):
             for k in [k for k in new.headers if k.lower() == "authorization"]:
                 del new.headers[k]
-            new.unredirected_hdrs.pop("Authorization", None)
+            for k in [k for k in new.unredirected_hdrs if k.lower() == "authorization"]:
+                del new.unredirected_hdrs[k]
         return new
 
 
-def _download(req: urllib.request.Request, out: Path, filename: str, log: logging.Logger) -> None:  # pragma: no cover
-    """Stream the response body of ``req`` to ``out`` (network; not unit-tested)."""
-    import urllib.error
-
-    opener = urllib.request.build_opener(StripAuthRedirectHandler())
+def _download(
+    req: urllib.request.Request, out: Path, filename: str, log: logging.Logger, max_bytes: int = MAX_BYTES,
+    opener: urllib.request.OpenerDirector | None = None,
+) -> None:
+    """Stream the response body of ``req`` to ``out``, at most ``max_bytes`` (:class:`SizeLimitError` beyond)."""
+    opener = opener or urllib.request.build_opener(StripAuthRedirectHandler())
     try:
         with opener.open(req, timeout=120) as resp, open(out, "wb") as fh:
             total = int(resp.headers.get("Content-Length") or 0)
@@ -222,8 +270,10 @@ def _download(req: urllib.request.Request, out: Path, filename: str, log: loggin
                 buf = resp.read(CHUNK)
                 if not buf:
                     break
-                fh.write(buf)
                 done += len(buf)
+                if done > max_bytes:
+                    raise _too_large(filename, safe_url(req), max_bytes)
+                fh.write(buf)
                 if total and done % (64 * CHUNK) < CHUNK:
                     log.info("'%s': %.0f / %.0f MB", filename, done / 1e6, total / 1e6)
     except urllib.error.HTTPError as exc:
@@ -231,6 +281,8 @@ def _download(req: urllib.request.Request, out: Path, filename: str, log: loggin
         if exc.code in (401, 403):
             hint = " (check the credentials and accept the competition rules on kaggle.com)"
         raise RuntimeError(f"download of '{filename}' from {safe_url(req)} failed: HTTP {exc.code}{hint}") from None
+    except urllib.error.URLError as exc:
+        raise RuntimeError(f"download of '{filename}' from {safe_url(req)} failed: {exc.reason}") from None
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -242,6 +294,7 @@ def fetch(
     remote: dict[str, Any] | None = None,
     log: logging.Logger | None = None,
     subdir: str | None = None,
+    max_bytes: int | None = None,
 ) -> Path:
     """Fetch raw ``filename`` to the file path ``dest`` and verify its sha256.
 
@@ -253,6 +306,7 @@ def fetch(
         remote: where to download from when there is no mirror (see module docstring).
         log: logger (defaults to ``mixseq.download``).
         subdir: dataset sub-directory of the mirror (e.g. ``rossmann``).
+        max_bytes: cap on the decompressed (and the downloaded) size; default :data:`MAX_BYTES` (50 GB).
 
     Returns:
         ``dest`` as a Path.
@@ -260,8 +314,10 @@ def fetch(
         ChecksumError: sha mismatch or truncated/corrupt source, naming file, expected and actual sha256.
         FileNotFoundError: the file is in none of the mirror locations.
         CredentialsError: Kaggle credentials missing.
+        SizeLimitError: the file exceeds ``max_bytes`` (nothing written).
     """
     log = log or _LOG
+    cap = MAX_BYTES if max_bytes is None else int(max_bytes)
     dest = Path(dest)
     if mirror is None and remote is None:
         raise ValueError(f"'{filename}': neither a mirror nor a remote source is configured")
@@ -269,15 +325,15 @@ def fetch(
         if mirror is not None:
             src = find_in_mirror(mirror, filename, subdir)
             log.info("'%s': copying from mirror %s", filename, src)
-            actual = _copy_hash(src, tmp, filename, sha256)
+            actual = _copy_hash(src, tmp, filename, sha256, cap)
         else:
             assert remote is not None
             req = remote_request(filename, remote)
             log.info("'%s': downloading %s", filename, safe_url(req))
-            with tempfile.TemporaryDirectory(dir=dest.parent) as td:
+            with tempfile.TemporaryDirectory(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent) as td:
                 raw = Path(td) / "download"
-                _download(req, raw, filename, log)
-                actual = _copy_hash(raw, tmp, filename, sha256)
+                _download(req, raw, filename, log, max_bytes=cap)
+                actual = _copy_hash(raw, tmp, filename, sha256, cap)
         if sha256 is None:
             log.warning("'%s': no sha256 configured; actual sha256 is %s", filename, actual)
         elif actual.lower() != sha256.lower():

@@ -23,13 +23,13 @@ Dates come from ``calendar.csv`` (column ``d`` -> ``date``). Other options: ``ch
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from mixseq.data.panel import Panel
-from mixseq.data.rawio import DataError, count_data_lines, find_raw, read_header, resolve_splits
+from mixseq.data.rawio import SPLIT_OPTIONS, DataError, count_data_lines, find_raw, read_header, resolve_splits
 
 SPLITS = {
     "train_start": "2011-01-29",
@@ -39,6 +39,13 @@ SPLITS = {
     "test_end": "2016-06-19",
 }
 LEVELS = ("item_store", "store_dept")
+#: accepted options and their types (checked by :func:`mixseq.config_check.check_config`).
+OPTIONS: dict[str, Any] = {
+    "level": Literal[LEVELS],  # type: ignore[valid-type]
+    "sales_file": str,
+    "chunksize": int,
+    **SPLIT_OPTIONS,
+}
 RAW_FILES: list[str] = ["sales_train_evaluation.csv", "calendar.csv"]
 _ITEM_KEYS = ["id", "item_id", "dept_id", "cat_id", "store_id", "state_id"]
 

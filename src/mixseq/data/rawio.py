@@ -64,6 +64,11 @@ def read_header(path: Path) -> list[str]:
             raise DataError(f"{path}: file is empty (no header line)") from None
 
 
+#: the split options every real-data loader accepts: ISO dates ``YYYY-MM-DD`` (quoted in YAML is not needed,
+#: but a bare number such as ``20150331`` is not a date).
+SPLIT_OPTIONS: dict[str, Any] = {k: str for k in ("train_start", "train_end", "val_start", "test_start", "test_end")}
+
+
 def resolve_splits(
     defaults: dict[str, str],
     options: dict[str, Any],

@@ -28,13 +28,14 @@ Options: ``missing_stores`` (above), ``max_gap_fill`` (int, 7), ``stores`` (list
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from mixseq.data.panel import Panel
 from mixseq.data.rawio import (
+    SPLIT_OPTIONS,
     DataError,
     check_fill_ratio,
     find_raw,
@@ -53,6 +54,15 @@ SPLITS = {
     "test_end": "2015-07-31",
 }
 MISSING_MODES = ("fill_zero", "drop", "interpolate")
+#: accepted options and their types (checked by :func:`mixseq.config_check.check_config`).
+OPTIONS: dict[str, Any] = {
+    "missing_stores": Literal[MISSING_MODES],  # type: ignore[valid-type]
+    "max_gap_fill": int,
+    "train_file": str,
+    "chunksize": int,
+    "stores": int | list[int] | None,
+    **SPLIT_OPTIONS,
+}
 _COLS = ["Store", "Date", "Sales", "Open"]
 
 

@@ -1,7 +1,9 @@
 """Registry of real-data loaders: dataset kind -> ``"module:function"``, plus raw-file lists and a build entry.
 
-Each loader module defines ``load(raw_dir, options, name) -> Panel`` and ``RAW_FILES`` (the files for its
-default options); modules whose files depend on options also define ``raw_files(options)``.
+Each loader module defines ``load(raw_dir, options, name) -> Panel``, ``RAW_FILES`` (the files for its
+default options) and ``OPTIONS`` (accepted option names -> types, see :mod:`mixseq.options`); modules whose
+files depend on options also define ``raw_files(options)``. The ``custom`` kind's accepted options are
+:data:`CUSTOM_OPTIONS` here (a ``custom.OPTIONS``, when defined, extends them).
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from mixseq.data.panel import Panel, write_panel
+from mixseq.data.rawio import SPLIT_OPTIONS
+from mixseq.options import OptionSpec
 
 LOADERS: dict[str, str] = {
     "rossmann": "mixseq.data.rossmann:load",
@@ -21,6 +25,47 @@ LOADERS: dict[str, str] = {
     "custom": "mixseq.data.custom:load",
     # The synthetic kinds (ARMA / DeepAR mixtures, paper §5.1) are registered here by the main developer.
 }
+
+
+#: options of the ``custom`` loader (see :mod:`mixseq.data.custom`) and their types.
+CUSTOM_OPTIONS: OptionSpec = {
+    "file": str,
+    "format": str | None,
+    "id_col": str,
+    "date_col": str,
+    "value_col": str,
+    "date_format": str | None,
+    "min_series": int,
+    "chunksize": int,
+    "freq": str,
+    "missing": Literal["error", "zero", "interpolate", "drop_series"],
+    "negative": Literal["error", "allow", "clip"],
+    "on_degenerate": Literal["error", "warn", "drop"],
+    **SPLIT_OPTIONS,
+}
+
+#: options of the synthetic kinds (:func:`mixseq.data.synthetic.make_toy_panel`) and their types.
+SYNTHETIC_OPTIONS: OptionSpec = {
+    "n_per_component": int,
+    "length": int,
+    "test_steps": int,
+    "noise_var": float,
+    "init_var": float,
+    "burn_in": int,
+    "time_step": float,
+    "gp_mean": float,
+}
+SYNTHETIC_KINDS = ("synthetic_gp", "synthetic_arma")
+
+
+def dataset_options(kind: str) -> OptionSpec:
+    """Accepted ``datasets.<name>.options`` of a dataset ``kind``: option name -> type."""
+    if kind in SYNTHETIC_KINDS:
+        return dict(SYNTHETIC_OPTIONS)
+    spec = dict(getattr(_module(kind), "OPTIONS", {}))
+    if kind == "custom":
+        spec = {**CUSTOM_OPTIONS, **spec}
+    return spec
 
 
 def _module(kind: str) -> Any:
@@ -49,10 +94,28 @@ def build_panel(kind: str, raw_dir: str | os.PathLike[str], options: dict[str, A
     return loader(kind)(Path(raw_dir), dict(options or {}), name)
 
 
+def check_horizon(panel: Panel, horizon: int) -> None:
+    """Raise ``ValueError`` naming ``evaluation.horizon`` when the test or validation interval is shorter."""
+    for what, start, end in (("test interval", panel.test_start_idx, panel.test_end_idx),
+                             ("validation window", panel.val_start_idx, panel.train_end_idx)):
+        if end - start < horizon:
+            raise ValueError(
+                f"config key 'evaluation.horizon' (or datasets.{panel.name}.evaluation.horizon): expected at most "
+                f"the {end - start} days of the {what} of dataset '{panel.name}' "
+                f"({panel.dates[start].date()}..{panel.dates[end - 1].date()}), got {horizon}"
+            )
+
+
 def preprocess(
-    kind: str, raw_dir: str | os.PathLike[str], options: dict[str, Any] | None, name: str, out: str | os.PathLike[str]
+    kind: str, raw_dir: str | os.PathLike[str], options: dict[str, Any] | None, name: str, out: str | os.PathLike[str],
+    horizon: int | None = None,
 ) -> Panel:
-    """Build the panel and write it atomically to ``out``; on any error nothing is written."""
+    """Build the panel and write it atomically to ``out``; on any error nothing is written.
+
+    ``horizon``: the forecast horizon; the panel is refused (naming ``evaluation.horizon``) when its test
+    interval or validation window is shorter."""
     panel = build_panel(kind, raw_dir, options, name)
+    if horizon is not None:
+        check_horizon(panel, int(horizon))
     write_panel(panel, out)
     return panel

@@ -32,6 +32,7 @@ import pyarrow.csv as pacsv
 
 from mixseq.data.panel import Panel
 from mixseq.data.rawio import (
+    SPLIT_OPTIONS,
     DataError,
     check_fill_ratio,
     count_data_lines,
@@ -49,6 +50,16 @@ SPLITS = {
 }
 DEFAULT_FILE = "wiki.views-only.hdf5"
 RAW_FILES: list[str] = [DEFAULT_FILE]
+#: accepted options and their types (checked by :func:`mixseq.config_check.check_config`).
+OPTIONS: dict[str, Any] = {
+    "file": str,
+    "format": str | None,
+    "hdf5_key": str,
+    "start": str,
+    "missing": str,
+    "drop_incomplete": bool,
+    **SPLIT_OPTIONS,
+}
 
 
 def raw_files(options: dict[str, Any]) -> list[str]:

@@ -21,9 +21,9 @@ class ARMAForecaster(Forecaster):
     name = "arma"
     trains_once = False
 
-    def __init__(self, seed: int = 0, order: tuple[int, int, int] | list[int] = (2, 0, 0), trend: str = "c",
-                 max_history: int | None = None, **options: object) -> None:
-        super().__init__(seed=seed, **options)
+    def __init__(self, seed: int = 0, *, order: tuple[int, int, int] = (2, 0, 0), trend: str = "c",
+                 max_history: int | None = None) -> None:
+        super().__init__(seed=seed)
         self.order = tuple(int(o) for o in order)
         self.trend = trend
         self.max_history = max_history

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mixseq.options import OptionSpec, check_options, spec_from_signature
+
 REGISTRY: dict[str, str] = {
     "arma": "mixseq.forecast.arma:ARMAForecaster",
     "gp": "mixseq.forecast.gp:GPForecaster",
@@ -39,10 +41,22 @@ NEURAL = {"deepar", "tcn", "convtrans"}
 
 
 class Forecaster(ABC):
+    """Base class. The accepted options are :meth:`option_spec`: by default the keyword parameters of the
+    subclass's ``__init__`` with their type hints; classes keeping their options in a defaults dict override it.
+    Unknown or mistyped options raise :class:`mixseq.options.OptionError` naming the option."""
+
     name: str = "base"
     trains_once: bool = False
 
+    @classmethod
+    def option_spec(cls) -> OptionSpec:
+        """Accepted option names and their types (see :mod:`mixseq.options`)."""
+        if cls.__init__ is Forecaster.__init__:
+            return {}
+        return spec_from_signature(cls.__init__)
+
     def __init__(self, seed: int = 0, **options: Any) -> None:
+        check_options(options, type(self).option_spec(), self.name, f"forecaster '{self.name}'", prefix="option")
         self.seed = int(seed)
         self.options = options
 
@@ -77,8 +91,21 @@ class Forecaster(ABC):
         return np.stack([self.sample(y[:o], dates[:o], horizon, n_samples, rng) for o in origins])
 
 
-def make_forecaster(name: str, seed: int = 0, **options: Any) -> Forecaster:
+def forecaster_class(name: str) -> type[Forecaster]:
+    """The class registered as ``name`` (raises naming the valid choices)."""
     if name not in REGISTRY:
         raise ValueError(f"unknown forecaster '{name}'; expected one of {sorted(REGISTRY)}")
     module, cls = REGISTRY[name].split(":")
-    return getattr(importlib.import_module(module), cls)(seed=seed, **options)
+    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+
+
+def forecaster_options(name: str) -> OptionSpec:
+    """Accepted options of the registered forecaster ``name``: name -> type (see :mod:`mixseq.options`)."""
+    return forecaster_class(name).option_spec()
+
+
+def make_forecaster(name: str, seed: int = 0, **options: Any) -> Forecaster:
+    """Instantiate a registered forecaster by name (raises naming the valid choices, or the unknown option)."""
+    cls = forecaster_class(name)
+    check_options(options, cls.option_spec(), name, f"forecaster '{name}'", prefix="option")
+    return cls(seed=seed, **options)

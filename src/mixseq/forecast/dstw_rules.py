@@ -35,8 +35,6 @@ Options: ``window`` (14), ``n_states`` (4), ``noise`` (True), ``nonnegative`` (F
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -65,15 +63,15 @@ class RuleForecaster(Forecaster):
     name = "dstw_rules"
     trains_once = False
 
-    def __init__(self, seed: int = 0, **options: Any) -> None:
-        super().__init__(seed, **options)
-        self.window = int(options.get("window", 14))
-        self.n_states = int(options.get("n_states", 4))
-        self.noise = bool(options.get("noise", True))
-        self.nonnegative = bool(options.get("nonnegative", False))
-        r = options.get("sakoe_chiba_radius")
-        self.radius = None if r is None else int(r)
-        self.n_restarts = int(options.get("n_restarts", 5))
+    def __init__(self, seed: int = 0, *, window: int = 14, n_states: int = 4, noise: bool = True,
+                 nonnegative: bool = False, sakoe_chiba_radius: int | None = None, n_restarts: int = 5) -> None:
+        super().__init__(seed)
+        self.window = int(window)
+        self.n_states = int(n_states)
+        self.noise = bool(noise)
+        self.nonnegative = bool(nonnegative)
+        self.radius = None if sakoe_chiba_radius is None else int(sakoe_chiba_radius)
+        self.n_restarts = int(n_restarts)
         if self.window < 2 or self.n_states < 1:
             raise ValueError(f"dstw_rules: need window >= 2 and n_states >= 1, got {self.window}, {self.n_states}")
         self.centres_: np.ndarray | None = None

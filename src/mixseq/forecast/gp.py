@@ -20,9 +20,9 @@ class GPForecaster(Forecaster):
     name = "gp"
     trains_once = False
 
-    def __init__(self, seed: int = 0, time_step: float = 0.1, max_history: int | None = 200, n_restarts: int = 0,
-                 **options: object) -> None:
-        super().__init__(seed=seed, **options)
+    def __init__(self, seed: int = 0, *, time_step: float = 0.1, max_history: int | None = 200,
+                 n_restarts: int = 0) -> None:
+        super().__init__(seed=seed)
         self.time_step = float(time_step)
         self.max_history = max_history
         self.n_restarts = int(n_restarts)

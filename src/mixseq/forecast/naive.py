@@ -9,8 +9,6 @@ lead time). It has nothing to learn, so it is "trained once" and only reads the 
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -23,12 +21,9 @@ class SeasonalNaive(Forecaster):
     name = "seasonal_naive"
     trains_once = True
 
-    def __init__(self, seed: int = 0, **options: Any) -> None:
-        defaults = {"season": 7, "bootstrap": False}
-        unknown = sorted(set(options) - set(defaults))
-        if unknown:
-            raise ValueError(f"seasonal_naive: unknown option(s) {unknown}; expected some of {sorted(defaults)}")
-        super().__init__(seed=seed, **{**defaults, **options})
+    def __init__(self, seed: int = 0, *, season: int = 7, bootstrap: bool = False) -> None:
+        super().__init__(seed=seed)
+        self.options = {"season": int(season), "bootstrap": bool(bootstrap)}
 
     def fit(self, y: np.ndarray, dates: pd.DatetimeIndex) -> SeasonalNaive:
         """Nothing to estimate."""

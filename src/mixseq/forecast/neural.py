@@ -40,6 +40,7 @@ from mixseq.forecast.base import Forecaster
 from mixseq.nn.sampling import ancestral_sample
 from mixseq.nn.scaling import series_scale
 from mixseq.nn.training import train_gaussian_net
+from mixseq.options import OptionSpec, spec_from_defaults
 from mixseq.utils import seed_everything, set_torch_threads, torch_device
 
 log = logging.getLogger(__name__)
@@ -75,12 +76,17 @@ class NeuralForecaster(Forecaster):
     trains_once = True
     extra_defaults: dict[str, Any] = {}
 
+    @classmethod
+    def option_spec(cls) -> OptionSpec:
+        """:data:`NEURAL_DEFAULTS` and ``extra_defaults``, typed by their values."""
+        return spec_from_defaults(
+            {**NEURAL_DEFAULTS, **cls.extra_defaults},
+            {"patience": int | None, "windows_per_epoch": int | None, "threads": int | None, "log_path": str | None},
+        )
+
     def __init__(self, seed: int = 0, **options: Any) -> None:
-        defaults = {**NEURAL_DEFAULTS, **self.extra_defaults}
-        unknown = sorted(set(options) - set(defaults))
-        if unknown:
-            raise ValueError(f"{self.name}: unknown option(s) {unknown}; expected some of {sorted(defaults)}")
-        super().__init__(seed=seed, **{**defaults, **options})
+        super().__init__(seed=seed, **options)
+        self.options = {**NEURAL_DEFAULTS, **self.extra_defaults, **options}
         self.net: nn.Module | None = None
         self.train_summary: dict[str, Any] | None = None
 

@@ -7,19 +7,40 @@ uncertainty plus Gaussian observation noise) for the ``horizon`` days after ``da
 ``uncertainty_samples`` set to ``n_samples``. Prophet's forecast depends on the dates only, so when
 ``y_hist`` extends past the fitted data (``refit_every > 1``) the model fitted last is extrapolated to the
 later dates. Draws are reproducible: numpy's global RNG, which Prophet uses, is seeded from ``rng``.
-Options are passed to ``Prophet(...)`` unchanged (none by default).
+Options are passed to ``Prophet(...)`` unchanged (none by default); the accepted ones are
+:data:`PROPHET_OPTIONS` (Prophet's constructor arguments that take plain values).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from mixseq.data.covariates import future_dates
 from mixseq.forecast.base import Forecaster
+from mixseq.options import OptionSpec
+
+#: Prophet constructor arguments accepted as options, with their types (``*_seasonality``: "auto", a bool or a
+#: Fourier order).
+PROPHET_OPTIONS: dict[str, Any] = {
+    "growth": Literal["linear", "logistic", "flat"],
+    "n_changepoints": int,
+    "changepoint_range": float,
+    "yearly_seasonality": bool | int | str,
+    "weekly_seasonality": bool | int | str,
+    "daily_seasonality": bool | int | str,
+    "seasonality_mode": Literal["additive", "multiplicative"],
+    "seasonality_prior_scale": float,
+    "holidays_prior_scale": float,
+    "changepoint_prior_scale": float,
+    "mcmc_samples": int,
+    "interval_width": float,
+    "uncertainty_samples": int,
+    "scaling": Literal["absmax", "minmax"],
+}
 
 
 def _quiet() -> None:
@@ -33,6 +54,11 @@ class ProphetForecaster(Forecaster):
 
     name = "prophet"
     trains_once = False
+
+    @classmethod
+    def option_spec(cls) -> OptionSpec:
+        """:data:`PROPHET_OPTIONS`."""
+        return dict(PROPHET_OPTIONS)
 
     def __init__(self, seed: int = 0, **options: Any) -> None:
         super().__init__(seed=seed, **options)
