@@ -1,5 +1,7 @@
 # mixseq-workflow: reproduce MixSeq (NeurIPS 2021) and apply it to your own microscopic data.
 # Flow: download -> preprocess -> cluster -> forecast (rolling windows) -> aggregate -> score -> tables/figures.
+import datetime
+
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
@@ -12,6 +14,16 @@ if not workflow.overwrite_configfiles:
     configfile: "config/config.yaml"
 
 
+def _iso_dates(node):
+    """YAML reads an unquoted 2021-10-31 as a date: hand it on as the ISO string the schema asks for."""
+    if isinstance(node, dict):
+        return {k: _iso_dates(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_iso_dates(v) for v in node]
+    return node.isoformat() if isinstance(node, datetime.date) else node
+
+
+config.update(_iso_dates(dict(config)))
 validate(config, "config/schema.yaml")
 
 

@@ -152,3 +152,25 @@ def test_snakemake_stops_before_any_job(workdir, mutate, needle):
     assert res.returncode != 0
     assert f"Invalid configuration: {needle}" in out, out[-2000:]
     assert "Job stats" not in out and not (workdir / "results").exists()
+
+
+def test_unquoted_yaml_date_is_a_date_and_a_yaml_int_is_not(workdir):
+    """`train_end: 2021-10-31` (a YAML date) is accepted as that date; `train_end: 20211031` (a YAML int) is refused."""
+    from conftest import run_snakemake
+
+    (workdir / "mirror").mkdir()
+    (workdir / "mirror/s.csv").write_text("id,date,value\na,2021-01-01,1\n")
+    base = (workdir / "config/test.yaml").read_text()
+    for value, ok in (("2021-10-31", True), ("20211031", False)):
+        cfg = yaml.safe_load(base)
+        cfg.update(targets=["table3"], mirror=str(workdir / "mirror"))
+        cfg["datasets"] = {"shop": {"kind": "custom", "options": {"file": "s.csv", "freq": "W-FRI"}}}
+        body = yaml.safe_dump(cfg).replace("freq: W-FRI", f"freq: W-FRI\n      train_end: {value}")
+        (workdir / "config/dates.yaml").write_text(body)
+        assert f"train_end: {value}" in body
+        res = run_snakemake(workdir, "--configfile", "config/dates.yaml", "-n")
+        out = res.stdout + res.stderr
+        if ok:
+            assert res.returncode == 0, out[-2000:]
+        else:
+            assert res.returncode != 0 and "train_end" in out and "20211031" in out, out[-2000:]

@@ -29,7 +29,7 @@ KNOWN_SERIES = {("rossmann", None): 1115, ("m5", "store_dept"): 70, ("m5", "item
 #: options naming a raw file (a plain file name inside ``resources/<dataset>/raw``).
 FILE_OPTIONS = ("file", "train_file", "sales_file")
 DATASET_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$")
 SPLIT_KEYS = ("train_start", "train_end", "val_start", "test_start", "test_end")
 
 
@@ -138,7 +138,7 @@ def _check_dataset(cfg: dict[str, Any], name: str, ds: dict[str, Any]) -> None:
         v = opts.get(s)
         if v is not None:
             if not ISO_DATE.match(v):
-                _fail(f"{key}.{s}", "a date string YYYY-MM-DD", v)
+                _fail(f"{key}.{s}", "a date string YYYY-MM-DD (or YYYY-MM-DDTHH:MM for hourly data)", v)
             try:
                 pd.Timestamp(v)
             except ValueError:
