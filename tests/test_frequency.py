@@ -67,8 +67,9 @@ def test_unsupported_and_mismatched_frequencies_are_named():
         freq_kind("2W")
     with pytest.raises(ValueError, match="'bogus' is not a pandas frequency alias"):
         freq_kind("bogus")
-    with pytest.raises(ValueError, match="'B' is not supported"):
-        freq_kind("B")
+    with pytest.raises(ValueError, match="'min' is not supported"):
+        freq_kind("min")
+    assert season_length("B") == 5 and n_date_features("B") == 3
     d = pd.DatetimeIndex(["2020-01-03", "2020-01-10", "2020-01-18"])
     with pytest.raises(ValueError, match="first break: 2020-01-10 -> 2020-01-18"):
         with_freq(d, "W-FRI")

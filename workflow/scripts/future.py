@@ -15,7 +15,7 @@ from mixseq.forecast.base import NEURAL  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
 from mixseq.utils import atomic_path, seed_everything, set_torch_threads, torch_device  # noqa: E402
 
-PERIOD = {"h": "hour", "D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+PERIOD = {"h": "hour", "D": "day", "B": "business day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
 smk = snakemake  # noqa: F821
 log = setup(smk)
@@ -39,7 +39,7 @@ if not matches:
 seed_everything(seed)
 
 panel = read_panel(smk.input.panel)
-assign = pd.read_csv(matches[0], sep="\t", dtype={"id": str})
+assign = pd.read_csv(matches[0], sep="\t", dtype={"id": str}, keep_default_na=False)  # ids "NA" stay ids
 if assign["id"].tolist() != panel.ids:
     raise ValueError(f"{matches[0]}: ids do not match the panel {smk.input.panel}")
 labels = assign["cluster"].to_numpy(np.int64)

@@ -5,6 +5,7 @@ kind      features                                         width
 ========  ===============================================  =====
 hourly    hour of day, day of week                         2
 daily     day of week, day of month, month (the paper's)   3
+business  as daily (business days ``B``)                   3
 weekly    ISO week of year, month                          2
 monthly   month                                            1
 quarterly quarter                                          1
@@ -26,7 +27,7 @@ from mixseq.data.frequency import future_dates as _future_dates
 #: width of the daily features (the paper's data); other frequencies: :func:`n_date_features`.
 N_DATE_FEATURES = 3
 
-_WIDTH = {"h": 2, "D": 3, "W": 2, "M": 1, "Q": 1, "Y": 0}
+_WIDTH = {"h": 2, "D": 3, "B": 3, "W": 2, "M": 1, "Q": 1, "Y": 0}
 
 
 def n_date_features(freq: str = "D") -> int:
@@ -42,7 +43,7 @@ def date_features(dates: pd.DatetimeIndex | pd.Series, freq: str | None = None) 
     """
     d = pd.DatetimeIndex(dates)
     kind = freq_kind(freq if freq is not None else dates_freq(d))
-    if kind == "D":
+    if kind in ("D", "B"):
         cols = [d.day_of_week / 6.0 - 0.5, (d.day - 1) / 30.0 - 0.5, (d.month - 1) / 11.0 - 0.5]
     elif kind == "h":
         cols = [d.hour / 23.0 - 0.5, d.day_of_week / 6.0 - 0.5]

@@ -12,6 +12,7 @@ kind  example aliases  season  date covariates (:mod:`mixseq.data.covariates`)
 ====  ===============  ======  =========================================
 h     ``h``            24      hour of day, day of week
 D     ``D``            7       day of week, day of month, month (the paper's)
+B     ``B``            5       as daily (business days)
 W     ``W``, ``W-FRI``  52      week of year, month
 M     ``MS``, ``ME``   12      month
 Q     ``QS``, ``QE``   4       quarter
@@ -21,15 +22,18 @@ Y     ``YS``, ``YE``   1       none
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 #: natural seasonal period (in periods) of each frequency kind.
-SEASON: dict[str, int] = {"h": 24, "D": 7, "W": 52, "M": 12, "Q": 4, "Y": 1}
+SEASON: dict[str, int] = {"h": 24, "D": 7, "B": 5, "W": 52, "M": 12, "Q": 4, "Y": 1}
 
 _KINDS: tuple[tuple[str, tuple[type, ...]], ...] = (
     ("h", (pd.offsets.Hour,)),
     ("D", (pd.offsets.Day,)),
+    ("B", (pd.offsets.BusinessDay,)),
     ("W", (pd.offsets.Week,)),
     ("M", (pd.offsets.MonthBegin, pd.offsets.MonthEnd, pd.offsets.BusinessMonthBegin, pd.offsets.BusinessMonthEnd)),
     ("Q", (pd.offsets.QuarterBegin, pd.offsets.QuarterEnd, pd.offsets.BQuarterBegin, pd.offsets.BQuarterEnd)),
@@ -38,7 +42,7 @@ _KINDS: tuple[tuple[str, tuple[type, ...]], ...] = (
 
 
 def freq_kind(freq: str | pd.DateOffset) -> str:
-    """``"h"``, ``"D"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"`` for a pandas alias; raises naming unsupported ones.
+    """``"h"``, ``"D"``, ``"B"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"`` for a pandas alias; raises naming unsupported ones.
 
     Only single periods are supported (``"W-FRI"`` yes, ``"2W"`` no); weekly data keep their anchor day.
     """
@@ -52,12 +56,12 @@ def freq_kind(freq: str | pd.DateOffset) -> str:
                 raise ValueError(f"frequency {freq!r}: multiples of a period are not supported; use "
                                  f"'{off.base.freqstr}' (one period)")
             return kind
-    raise ValueError(f"frequency {freq!r} is not supported; use hourly 'h', daily 'D', weekly 'W'/'W-FRI', "
+    raise ValueError(f"frequency {freq!r} is not supported; use hourly 'h', daily 'D', business-daily 'B', weekly 'W'/'W-FRI', "
                      "monthly 'MS'/'ME', quarterly 'QS'/'QE' or yearly 'YS'/'YE'")
 
 
 def season_length(freq: str | pd.DateOffset) -> int:
-    """The natural seasonal period of ``freq``: h 24, D 7, W 52, M 12, Q 4, Y 1."""
+    """The natural seasonal period of ``freq``: h 24, D 7, B 5, W 52, M 12, Q 4, Y 1."""
     return SEASON[freq_kind(freq)]
 
 
@@ -70,9 +74,12 @@ def dates_freq(dates: pd.DatetimeIndex, default: str = "D") -> str:
     if d.freq is not None:
         return d.freqstr
     if len(d) >= 3:
-        inferred = pd.infer_freq(d)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # pandas 3: infer_freq will return an offset
+            warnings.simplefilter("ignore", DeprecationWarning)
+            inferred = pd.infer_freq(d)
         if inferred is not None:
-            return inferred
+            return inferred if isinstance(inferred, str) else to_offset(inferred).freqstr
     return default
 
 

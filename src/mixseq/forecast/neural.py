@@ -77,6 +77,7 @@ NEURAL_DEFAULTS: dict[str, Any] = {
 FREQ_DEFAULTS: dict[str, tuple[int, int, int]] = {
     "h": (168, 24, 336),  # one week of context, one day ahead, two weeks held out
     "D": (60, 30, 60),  # the paper's daily setting
+    "B": (60, 30, 60),  # business days: as daily
     "W": (52, 13, 26),  # a year of context, a quarter ahead, half a year held out
     "M": (24, 12, 12),  # two years of context, a year ahead, a year held out
     "Q": (8, 4, 4),  # two years of context, a year ahead, a year held out

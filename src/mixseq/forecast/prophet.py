@@ -36,6 +36,7 @@ def _quiet() -> None:
 SEASONALITIES: dict[str, dict[str, Any]] = {
     "h": {"daily_seasonality": True, "weekly_seasonality": True, "yearly_seasonality": False},
     "D": {},
+    "B": {},
     "W": {"daily_seasonality": False, "weekly_seasonality": False, "yearly_seasonality": True},
     "M": {"daily_seasonality": False, "weekly_seasonality": False, "yearly_seasonality": 5},
     "Q": {"daily_seasonality": False, "weekly_seasonality": False, "yearly_seasonality": 2},
