@@ -116,7 +116,6 @@ def write_custom_csv(path: Path, freq: str, n_periods: int, n_series: int = 6, s
 @pytest.mark.slow
 def test_future_target_end_to_end(workdir, tmp_path):
     import yaml
-
     from conftest import run_snakemake
 
     freq, n = "D", 120  # TODO(integrator): add W-FRI and QS once options.freq is in the custom loader

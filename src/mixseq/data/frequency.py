@@ -42,7 +42,7 @@ _KINDS: tuple[tuple[str, tuple[type, ...]], ...] = (
 
 
 def freq_kind(freq: str | pd.DateOffset) -> str:
-    """``"h"``, ``"D"``, ``"B"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"`` for a pandas alias; raises naming unsupported ones.
+    """``"h"``, ``"D"``, ``"B"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"`` for a pandas alias; raises on others.
 
     Only single periods are supported (``"W-FRI"`` yes, ``"2W"`` no); weekly data keep their anchor day.
     """
@@ -56,8 +56,8 @@ def freq_kind(freq: str | pd.DateOffset) -> str:
                 raise ValueError(f"frequency {freq!r}: multiples of a period are not supported; use "
                                  f"'{off.base.freqstr}' (one period)")
             return kind
-    raise ValueError(f"frequency {freq!r} is not supported; use hourly 'h', daily 'D', business-daily 'B', weekly 'W'/'W-FRI', "
-                     "monthly 'MS'/'ME', quarterly 'QS'/'QE' or yearly 'YS'/'YE'")
+    raise ValueError(f"frequency {freq!r} is not supported; use hourly 'h', daily 'D', business-daily 'B', "
+                     "weekly 'W'/'W-FRI', monthly 'MS'/'ME', quarterly 'QS'/'QE' or yearly 'YS'/'YE'")
 
 
 def season_length(freq: str | pd.DateOffset) -> int:

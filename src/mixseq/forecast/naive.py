@@ -2,11 +2,12 @@
 
 The season ``s`` is the natural period of the dates' frequency (:func:`mixseq.data.frequency.season_length`:
 hourly 24, daily 7, weekly 52, monthly 12, quarterly 4, yearly 1), or the option ``season`` when set.
-Point forecast ``x_hat_{o+h} = x_{o - s + (h mod s)}`` (lead ``h = 0, 1, ...``). By default (``bootstrap=False``) every sample equals
-the point forecast, so the sample mean is the point forecast and all quantiles coincide with it. With
-``bootstrap=True`` each sample adds residuals drawn with replacement (independently per step) from the
-history's seasonal differences ``x_t - x_{t-s}`` (a simple residual bootstrap, no accumulation with the
-lead time). It has nothing to learn, so it is "trained once" and only reads the history given to ``sample``.
+Point forecast ``x_hat_{o+h} = x_{o - s + (h mod s)}`` (lead ``h = 0, 1, ...``). By default
+(``bootstrap=False``) every sample equals the point forecast, so the sample mean is the point forecast and all
+quantiles coincide with it. With ``bootstrap=True`` each sample adds residuals drawn with replacement
+(independently per step) from the history's seasonal differences ``x_t - x_{t-s}`` (a simple residual
+bootstrap, no accumulation with the lead time). It has nothing to learn, so it is "trained once" and only
+reads the history given to ``sample``.
 """
 
 from __future__ import annotations
