@@ -113,31 +113,42 @@ def write_custom_csv(path: Path, freq: str, n_periods: int, n_series: int = 6, s
     return df
 
 
+# (freq, periods, horizon = stride, test periods). The current custom loader reads daily data only; once
+# options.freq is in it, add ("W-FRI", 156, 13, 26) and ("QS", 48, 4, 8).
+E2E_CASES = [("D", 120, 7, 28)]
+
+
 @pytest.mark.slow
-def test_future_target_end_to_end(workdir, tmp_path):
+@pytest.mark.parametrize(("freq", "n", "h", "n_test"), E2E_CASES, ids=[c[0] for c in E2E_CASES])
+def test_future_target_end_to_end(workdir, tmp_path, freq, n, h, n_test):
     import yaml
     from conftest import run_snakemake
 
-    freq, n = "D", 120  # TODO(integrator): add W-FRI and QS once options.freq is in the custom loader
+    from mixseq.data.frequency import season_length
+
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     df = write_custom_csv(mirror / "sales.csv.gz", freq, n)
     dates = pd.date_range("2019-01-04", periods=n, freq=freq)
-    train_end = dates[n - 29]  # test: the last 28 periods = 4 windows of 7
     cfg = yaml.safe_load((workdir / "config" / "custom.yaml").read_text())
     cfg["mirror"] = str(mirror)
-    cfg["datasets"]["mydata"]["options"].update(train_end=str(train_end.date()))
-    cfg["datasets"]["mydata"]["options"].pop("freq", None)
-    cfg["evaluation"].update(horizon=7, stride=7)
+    opts = cfg["datasets"]["mydata"]["options"]
+    opts.update(train_end=str(dates[n - n_test - 1].date()))
+    if freq == "D":
+        opts.pop("freq", None)
+    else:
+        opts["freq"] = freq
+    cfg["evaluation"].update(horizon=h, stride=h)
     (workdir / "config" / "e2e.yaml").write_text(yaml.safe_dump(cfg))
     res = run_snakemake(workdir, "--configfile", "config/e2e.yaml", timeout=1500)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
 
     # Table 5's Macro + seasonal naive cell against an independent computation from the CSV
+    s = season_length(freq)
     macro = df.assign(date=pd.to_datetime(df.date)).groupby("date")["value"].sum().reindex(dates).to_numpy()
-    ts = n - 28
-    f = np.array([[macro[o - 7 + j % 7] for j in range(7)] for o in range(ts, n - 6, 7)])
-    x = np.array([macro[o:o + 7] for o in range(ts, n - 6, 7)])
+    origins = range(n - n_test, n - h + 1, h)
+    f = np.array([[macro[o - s + j % s] for j in range(h)] for o in origins])
+    x = np.array([macro[o:o + h] for o in origins])
     expect = float(np.mean(np.abs(x - f) / (np.abs(x) + np.abs(f))))
     t5 = pd.read_csv(workdir / "results" / "table5.tsv", sep="\t", index_col=[0, 1])
     cell = t5.loc[("mydata", "seasonal_naive"), "macro"]
@@ -145,13 +156,13 @@ def test_future_target_end_to_end(workdir, tmp_path):
 
     fut = pd.read_csv(workdir / "results" / "mydata" / "future.tsv", sep="\t")
     assert {"date", "series", "mean", "q0.1", "q0.5", "q0.9"} <= set(fut.columns)
-    horizon = cfg["evaluation"]["horizon"]
     m = fut[fut.series == "macro"]
-    assert m["date"].tolist() == pd.date_range(dates[-1], periods=horizon + 1, freq=freq)[1:].strftime(
-        "%Y-%m-%d").tolist()
+    # the future starts one period after the data end (independent: a longer date range)
+    assert m["date"].tolist() == pd.date_range(dates[0], periods=n + h, freq=freq)[n:].strftime("%Y-%m-%d").tolist()
     assert (m["q0.1"] <= m["q0.5"]).all() and (m["q0.5"] <= m["q0.9"]).all()
     clusters = pd.read_csv(workdir / "results" / "mydata" / "future_clusters.tsv", sep="\t", dtype={"id": str})
     assert sorted(clusters["id"]) == sorted(df["id"].unique())
     chosen = pd.read_csv(workdir / "results" / "mydata" / "future_model.tsv", sep="\t").iloc[0]
+    assert chosen["data_end"] == dates[-1].strftime("%Y-%m-%d")
     assert set(fut.series) == {"macro", *map(str, range(int(chosen["k"])))}
     assert (workdir / "results" / "figures" / "future_mydata.png").read_bytes()[:4] == b"\x89PNG"
