@@ -38,6 +38,8 @@ include: "workflow/rules/cluster.smk"
 include: "workflow/rules/synthetic_clustering.smk"
 include: "workflow/rules/forecast.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/future_common.smk"
+include: "workflow/rules/future.smk"
 
 
 rule all:

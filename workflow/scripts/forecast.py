@@ -45,14 +45,14 @@ if smk.params.split == "val":
     start, end, train_end = panel.val_start_idx, panel.train_end_idx, panel.val_start_idx
 else:
     start, end, train_end = panel.test_start_idx, panel.test_end_idx, panel.train_end_idx
-log.info("split %s: forecasting days %s..%s, training up to %s", smk.params.split, panel.dates[start].date(),
-         panel.dates[end - 1].date(), panel.dates[train_end - 1].date())
+log.info("split %s (frequency %s): forecasting periods %s..%s, training up to %s", smk.params.split, panel.freq,
+         panel.dates[start], panel.dates[end - 1], panel.dates[train_end - 1])
 result = rolling_forecast(
     clustered, panel.dates, test_start=start, test_end=end,
     train_end=train_end, horizon=int(ev["horizon"]), stride=int(ev["stride"]),
     n_samples=int(smk.params.n_samples), forecaster=smk.wildcards.forecaster.split("__")[0], options=options,
     seed=seed,
-    refit_every=int(ev["refit_every"]), log=log,
+    refit_every=int(ev["refit_every"]), log=log, freq=panel.freq,
 )
 wc = smk.wildcards
 row = {"dataset": wc.dataset, "method": wc.method, "k": k, "forecaster": wc.forecaster, "seed": seed,

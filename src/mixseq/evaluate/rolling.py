@@ -5,6 +5,10 @@ For every origin ``o`` in the test interval (stride ``stride``), a forecaster se
 on ``y[:o]`` at every ``refit_every``-th origin and otherwise re-use their parameters on the longer
 history; neural forecasters are trained once on the training interval and forecast from every origin.
 
+Origins, ``horizon``, ``stride`` and ``refit_every`` are integer positions / counts of *periods* of the
+panel's frequency (days for the paper's data, weeks for a weekly panel, ...); ``freq`` is attached to the dates
+so that every forecaster sees it (seasons, covariates, future dates).
+
 Each clustered series is forecast independently; the macro forecast is the index-wise sum of cluster
 samples (supplement C.3), so its quantiles come from the distribution of sums.
 """
@@ -19,9 +23,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mixseq.data.frequency import with_freq
 from mixseq.evaluate.metrics import aggregate_samples, point_forecast, quantile_loss, sample_quantiles, smape
 from mixseq.forecast.base import make_forecaster
 from mixseq.utils import progress
+
+
+def _stamp(ts: pd.Timestamp) -> str:
+    """``YYYY-MM-DD`` for dates at midnight (daily and coarser), else ``YYYY-MM-DD HH:MM:SS`` (hourly)."""
+    ts = pd.Timestamp(ts)
+    return str(ts.date()) if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def rolling_origins(test_start: int, test_end: int, horizon: int, stride: int = 1) -> list[int]:
@@ -105,10 +116,14 @@ def forecast_series(
 def rolling_forecast(
     cluster_series: np.ndarray, dates: pd.DatetimeIndex, test_start: int, test_end: int, train_end: int,
     horizon: int, stride: int, n_samples: int, forecaster: str, options: dict[str, Any] | None = None,
-    seed: int = 0, refit_every: int = 1, log: logging.Logger | None = None,
+    seed: int = 0, refit_every: int = 1, log: logging.Logger | None = None, freq: str | None = None,
 ) -> RollingResult:
-    """Forecast each clustered series ``[K, T]`` on rolling windows and sum samples into the macro forecast."""
+    """Forecast each clustered series ``[K, T]`` on rolling windows and sum samples into the macro forecast.
+
+    ``freq``: the panel's frequency alias, attached to ``dates`` (``None``: the dates' own or inferred one).
+    """
     options = dict(options or {})
+    dates = with_freq(dates, freq)
     cluster_series = np.atleast_2d(np.asarray(cluster_series, dtype=np.float64))
     origins = rolling_origins(test_start, test_end, horizon, stride)
     macro = cluster_series.sum(axis=0)
@@ -135,6 +150,6 @@ def rolling_forecast(
     samples = aggregate_samples(np.stack(per_cluster))
     truth = np.stack([macro[o:o + horizon] for o in origins])
     return RollingResult(
-        origins=origins, origin_dates=[str(dates[o].date()) for o in origins], samples=samples, truth=truth,
+        origins=origins, origin_dates=[_stamp(dates[o]) for o in origins], samples=samples, truth=truth,
         seconds=time.perf_counter() - t0, info={"n_clusters": int(cluster_series.shape[0])},
     )

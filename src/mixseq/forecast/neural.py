@@ -9,15 +9,21 @@ their :func:`~mixseq.nn.scaling.series_scale` ``v``; paths are drawn by ancestra
 (:func:`mixseq.nn.sampling.ancestral_sample`) and multiplied by ``v``. :meth:`sample_origins` batches all
 origins and all samples into one autoregressive pass (chunked to ``sample_batch`` paths).
 
+Lengths are in periods of the series' frequency (read from the dates, :func:`mixseq.data.frequency.dates_freq`);
+``None`` takes the per-frequency default of :data:`FREQ_DEFAULTS` (daily: the values below). With the defaults, a
+history too short for one window (e.g. 30 quarters) gets a shorter window: ``prediction_length`` at most a
+quarter of the history, ``context_length`` at most the rest (:meth:`NeuralForecaster.window_lengths`); lengths set
+explicitly are kept, and a history shorter than them is an error.
+
 Options (default; source) — see also ``docs/forecasting.md``:
 
-- ``context_length`` (60; ours: two 30-day horizons, eight weeks) days conditioning each window
-- ``prediction_length`` (30; paper's horizon) days predicted per training window
+- ``context_length`` (daily 60; ours: two 30-day horizons, eight weeks) periods conditioning each window
+- ``prediction_length`` (daily 30; paper's horizon) periods predicted per training window
 - ``epochs`` (500; paper §5.2), ``batch_size`` (128; paper §5.2)
 - ``lr`` (1e-3; not given for the forecasters), ``weight_decay`` (1e-5; §5.1 value), ``dropout`` (0.1; §5.1)
 - ``hidden`` (16; paper §5.2) units / channels / d_model
 - ``min_scale`` (0.0) floor added to sigma in scaled units, for series with repeated exact zeros
-- ``val_days`` (60; "last two months") held-out days; 0 = no validation
+- ``val_days`` (daily 60; "last two months") held-out periods; 0 = no validation
 - ``patience`` (None) early-stopping patience in epochs; None = run all epochs, keep the best-validation state
 - ``windows_per_epoch`` (None = every training window once), ``grad_clip`` (10.0)
 - ``device`` ("auto": CUDA when visible), ``threads`` (None), ``log_path`` (None; per-epoch TSV
@@ -35,7 +41,8 @@ import pandas as pd
 import torch
 from torch import nn
 
-from mixseq.data.covariates import N_DATE_FEATURES, date_features, future_dates
+from mixseq.data.covariates import N_DATE_FEATURES, date_features, future_dates, n_date_features
+from mixseq.data.frequency import dates_freq, freq_kind
 from mixseq.forecast.base import Forecaster
 from mixseq.nn.sampling import ancestral_sample
 from mixseq.nn.scaling import series_scale
@@ -46,8 +53,8 @@ from mixseq.utils import seed_everything, set_torch_threads, torch_device
 log = logging.getLogger(__name__)
 
 NEURAL_DEFAULTS: dict[str, Any] = {
-    "context_length": 60,
-    "prediction_length": 30,
+    "context_length": None,
+    "prediction_length": None,
     "epochs": 500,
     "batch_size": 128,
     "lr": 1e-3,
@@ -55,7 +62,7 @@ NEURAL_DEFAULTS: dict[str, Any] = {
     "dropout": 0.1,
     "min_scale": 0.0,
     "hidden": 16,
-    "val_days": 60,
+    "val_days": None,
     "patience": None,
     "windows_per_epoch": None,
     "grad_clip": 10.0,
@@ -66,7 +73,19 @@ NEURAL_DEFAULTS: dict[str, Any] = {
     "progress": True,
 }
 
-#: input width: the lagged scaled value plus the date covariates.
+#: ``(context_length, prediction_length, val_days)`` in periods, per frequency kind, when the options are None.
+#: Daily: the paper's setting; others: about two seasons of context, one horizon-sized prediction part.
+FREQ_DEFAULTS: dict[str, tuple[int, int, int]] = {
+    "h": (168, 24, 336),  # one week of context, one day ahead, two weeks held out
+    "D": (60, 30, 60),  # the paper's daily setting
+    "B": (60, 30, 60),  # business days: as daily
+    "W": (52, 13, 26),  # a year of context, a quarter ahead, half a year held out
+    "M": (24, 12, 12),  # two years of context, a year ahead, a year held out
+    "Q": (8, 4, 4),  # two years of context, a year ahead, a year held out
+    "Y": (4, 1, 0),
+}
+
+#: input width on daily data: the lagged scaled value plus the date covariates.
 IN_DIM = 1 + N_DATE_FEATURES
 
 
@@ -81,7 +100,8 @@ class NeuralForecaster(Forecaster):
         """:data:`NEURAL_DEFAULTS` and ``extra_defaults``, typed by their values."""
         return spec_from_defaults(
             {**NEURAL_DEFAULTS, **cls.extra_defaults},
-            {"patience": int | None, "windows_per_epoch": int | None, "threads": int | None, "log_path": str | None},
+            {"patience": int | None, "windows_per_epoch": int | None, "threads": int | None, "log_path": str | None,
+             "context_length": int | None, "prediction_length": int | None, "val_days": int | None},
         )
 
     def __init__(self, seed: int = 0, **options: Any) -> None:
@@ -89,6 +109,7 @@ class NeuralForecaster(Forecaster):
         self.options = {**NEURAL_DEFAULTS, **self.extra_defaults, **options}
         self.net: nn.Module | None = None
         self.train_summary: dict[str, Any] | None = None
+        self.freq_ = "D"
 
     @abstractmethod
     def build_net(self, in_dim: int) -> nn.Module:
@@ -103,16 +124,46 @@ class NeuralForecaster(Forecaster):
         """Longest input sequence seen in training (a window gives ``L - 1`` inputs)."""
         return int(self.options["context_length"] + self.options["prediction_length"] - 1)
 
+    def window_lengths(self, n: int, freq: str) -> tuple[int, int, int]:
+        """``(context_length, prediction_length, val_days)`` for a history of ``n`` periods at ``freq``.
+
+        ``None`` options take :data:`FREQ_DEFAULTS`; when both lengths are defaults and ``n`` is shorter than one
+        window, the prediction part is cut to ``max(1, n // 4)`` and the context to the rest (a warning says so).
+        Explicit lengths are kept (training then raises on a too-short history).
+        """
+        o = self.options
+        dc, dp, dv = FREQ_DEFAULTS[freq_kind(freq)]
+        c = dc if o["context_length"] is None else int(o["context_length"])
+        p = dp if o["prediction_length"] is None else int(o["prediction_length"])
+        v = dv if o["val_days"] is None else int(o["val_days"])
+        defaults = o["context_length"] is None and o["prediction_length"] is None
+        if defaults and 2 <= n < c + p:
+            p2 = min(p, max(1, n // 4))
+            c2 = max(1, min(c, n - p2))
+            log.warning("%s: history of %d periods is shorter than one window (context %d + prediction %d); "
+                        "using context %d + prediction %d", self.name, n, c, p, c2, p2)
+            c, p = c2, p2
+        return c, p, v
+
     def fit(self, y: np.ndarray, dates: pd.DatetimeIndex) -> NeuralForecaster:
-        """Train a fresh net on windows of ``y`` (see :mod:`mixseq.nn.training`)."""
+        """Train a fresh net on windows of ``y`` (see :mod:`mixseq.nn.training`).
+
+        The frequency of ``dates`` sets the date covariates and the default window lengths; the resolved
+        lengths are written back into ``options`` (sampling uses the same context length).
+        """
         o = self.options
         set_torch_threads(o["threads"])
         seed_everything(self.seed)
-        self.net = self.build_net(IN_DIM)
+        dates = pd.DatetimeIndex(dates)
+        self.freq_ = dates_freq(dates)
+        c, p, v = self.window_lengths(len(dates), self.freq_)
+        o.update(context_length=c, prediction_length=p, val_days=v)
+        self.net = self.build_net(1 + n_date_features(self.freq_))
         self.train_summary = train_gaussian_net(
             self.net,
             np.asarray(y, dtype=np.float32),
-            pd.DatetimeIndex(dates),
+            dates,
+            freq=self.freq_,
             context_length=int(o["context_length"]),
             prediction_length=int(o["prediction_length"]),
             epochs=int(o["epochs"]),
@@ -181,8 +232,8 @@ class NeuralForecaster(Forecaster):
                     [
                         np.concatenate(
                             [
-                                date_features(dates[origins[i] - c : origins[i]]),
-                                date_features(future_dates(dates[origins[i] - 1], horizon)),
+                                date_features(dates[origins[i] - c : origins[i]], self.freq_),
+                                date_features(future_dates(dates[origins[i] - 1], horizon, self.freq_), self.freq_),
                             ]
                         )
                         for i in chunk

@@ -58,6 +58,7 @@ def train_gaussian_net(
     values: np.ndarray,
     dates: pd.DatetimeIndex,
     *,
+    freq: str | None = None,
     context_length: int,
     prediction_length: int,
     epochs: int,
@@ -77,6 +78,7 @@ def train_gaussian_net(
 ) -> dict[str, Any]:
     """Train ``net`` in place on windows of ``values`` (``[m, T]`` or ``[T]``) observed on ``dates``.
 
+    ``freq``: the dates' frequency for the date covariates (default: read from ``dates``).
     ``max_zero_frac`` drops training windows whose context has a larger fraction of exact zeros.
     Returns a summary: ``epochs_run``, ``best_epoch``, ``best_val_nll``, ``stopped_early``, ``history``
     (list of per-epoch dicts with :data:`LOG_COLUMNS`), ``validation`` (whether a validation split was used).
@@ -117,7 +119,7 @@ def train_gaussian_net(
         va_series, va_starts = (a.ravel() for a in np.meshgrid(np.arange(m), va_starts, indexing="ij"))
 
     values_t = torch.as_tensor(y, device=device)
-    cov_t = torch.as_tensor(date_features(dates), device=device)
+    cov_t = torch.as_tensor(date_features(dates, freq), device=device)
     net.to(device)
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
 

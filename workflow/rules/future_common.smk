@@ -1,0 +1,48 @@
+# Helpers of the `future` target (workflow/rules/future.smk): the candidate named in config, the clustering
+# inputs, the GPU request, and the target's files (one forecast, cluster table and figure per real dataset).
+
+def future_cfg():
+    return config.get("future") or {}
+
+
+def future_fixed():
+    """The candidate named in config (`future.method`, `.k`, `.forecaster` all set), else None."""
+    f = future_cfg()
+    if all(f.get(key) is not None for key in ("method", "k", "forecaster")):
+        return {"method": f["method"], "k": int(f["k"]), "forecaster": f["forecaster"],
+                "seed": int(f.get("seed", first_realdata_seed()))}
+    return None
+
+
+def future_datasets():
+    return list((config.get("realdata") or {}).get("datasets", []))
+
+
+def future_assignments(wildcards):
+    fixed = future_fixed()
+    if fixed is not None:
+        return [f"results/{wildcards.dataset}/clusters/{fixed['method']}/k{fixed['k']}/seed{fixed['seed']}/assignments.tsv"]
+    runs = {(m, k, seed) for ds, m, k, _, seed in realdata_candidates() if ds == wildcards.dataset}
+    return [f"results/{wildcards.dataset}/clusters/{m}/k{k}/seed{seed}/assignments.tsv" for m, k, seed in sorted(runs)]
+
+
+def gpu_for_future(wildcards):
+    """A GPU when the forecaster is (or, when selected on validation, may be) a torch one."""
+    fixed = future_fixed()
+    bases = [base_name(fixed["forecaster"])] if fixed else (config.get("realdata") or {}).get("forecasters", [])
+    return config["gpu"] if set(bases) & TORCH_FORECASTERS else 0
+
+
+def future_selection(wildcards):
+    return [] if future_fixed() is not None else ["results/selection.tsv"]
+
+
+if "future" in config["targets"]:
+    if not future_datasets():
+        sys.exit("Invalid configuration: config key 'realdata.datasets': expected at least one real dataset "
+                 "because 'future' is in targets")
+TARGET_FILES["future"] = [
+    f
+    for ds in future_datasets()
+    for f in (f"results/{ds}/future.tsv", f"results/{ds}/future_clusters.tsv", f"results/figures/future_{ds}.png")
+]
