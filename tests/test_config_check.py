@@ -174,3 +174,10 @@ def test_unquoted_yaml_date_is_a_date_and_a_yaml_int_is_not(workdir):
             assert res.returncode == 0, out[-2000:]
         else:
             assert res.returncode != 0 and "train_end" in out and "20211031" in out, out[-2000:]
+
+
+def test_future_needs_a_real_dataset():
+    cfg = yaml.safe_load((REPO / "config/custom.yaml").read_text())
+    cfg["realdata"]["datasets"] = []
+    with pytest.raises(ConfigError, match=r"'realdata.datasets': expected at least one real dataset because 'future'"):
+        check_config(cfg)

@@ -267,9 +267,11 @@ def check_config(cfg: dict[str, Any]) -> None:
     for name, ds in datasets.items():
         if ds["kind"] not in SYNTHETIC_KINDS | {"custom"} and not cfg.get("mirror") and not ds.get("remote"):
             _fail(f"datasets.{name}.remote", "a remote source (kaggle competition or url) when 'mirror' is null")
-    if {"table4", "table5", "sensitivity"} & set(cfg["targets"]):
+    if {"table4", "table5", "sensitivity", "future"} & set(cfg["targets"]):
         if "realdata" not in cfg:
-            _fail("realdata", "a 'realdata' section because table4/table5/sensitivity are in targets")
+            _fail("realdata", "a 'realdata' section because table4/table5/sensitivity/future are in targets")
+        if "future" in cfg["targets"] and not cfg["realdata"]["datasets"]:
+            _fail("realdata.datasets", "at least one real dataset because 'future' is in targets", [])
         for i, ds in enumerate(cfg["realdata"]["datasets"]):
             if ds not in datasets:
                 _fail(f"realdata.datasets[{i}]", f"one of the datasets {sorted(datasets)}", ds)
