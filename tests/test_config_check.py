@@ -91,7 +91,8 @@ def _custom(c, **opts):
         (lambda c: _custom(c, train_end=20150331),
          "config key 'datasets.mine.options.train_end': expected a string, got 20150331"),
         (lambda c: _custom(c, test_start="31/03/2015"),
-         "config key 'datasets.mine.options.test_start': expected a date string YYYY-MM-DD (or YYYY-MM-DDTHH:MM for hourly data), got '31/03/2015'"),
+         "config key 'datasets.mine.options.test_start': expected a date string YYYY-MM-DD (or "
+         "YYYY-MM-DDTHH:MM for hourly data), got '31/03/2015'"),
         (lambda c: c["realdata"].update(datasets=["mine"]) or _custom(c, min_series=1),
          "config key 'datasets.mine.options.min_series': expected at least the largest K requested for 'mine'"),
         (lambda c: c.update(mirror="/nonexistent/mirror"),
