@@ -6,10 +6,11 @@
 rule forecast:
     input:
         panel=panel_path,
-        assignments="results/{dataset}/clusters/{method}/k{K}/seed{seed}/assignments.tsv",
+        assignments=res_path("{dataset}/clusters/{method}/k{K}/seed{seed}/assignments.tsv"),
+        stamp=forecast_stamp,
     output:
-        forecasts="results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet",
-        scores="results/{dataset}/scores/{method}/k{K}/{forecaster}/seed{seed}.tsv",
+        forecasts=res_path("{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet"),
+        scores=res_path("{dataset}/scores/{method}/k{K}/{forecaster}/seed{seed}.tsv"),
     params:
         split="test",
         quantiles=config["quantiles"],
@@ -18,9 +19,9 @@ rule forecast:
         n_samples=config["n_samples"],
         device=config["device"],
     log:
-        "logs/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.log",
+        log_path("forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.log"),
     benchmark:
-        "benchmarks/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.tsv"
+        bench_path("forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.tsv")
     threads: 1
     resources:
         gpu=gpu_for_forecaster,
@@ -32,8 +33,8 @@ rule forecast:
 
 use rule forecast as forecast_val with:
     output:
-        forecasts="results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.val.parquet",
-        scores="results/{dataset}/scores/{method}/k{K}/{forecaster}/seed{seed}.val.tsv",
+        forecasts=res_path("{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.val.parquet"),
+        scores=res_path("{dataset}/scores/{method}/k{K}/{forecaster}/seed{seed}.val.tsv"),
     params:
         split="val",
         quantiles=config["quantiles"],
@@ -42,6 +43,6 @@ use rule forecast as forecast_val with:
         n_samples=config["n_samples"],
         device=config["device"],
     log:
-        "logs/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.val.log",
+        log_path("forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.val.log"),
     benchmark:
-        "benchmarks/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.val.tsv"
+        bench_path("forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.val.tsv")

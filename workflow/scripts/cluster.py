@@ -75,7 +75,8 @@ with atomic_path(smk.output.train_log) as tmp_log:
         tmp_log.write_text("note\nno iterative training for this method\n")
 seconds = time.perf_counter() - t0
 labels = model.labels_
-with atomic_path(smk.output.model) as tmp:
+# model/model.pt (torch), .pkl (pickled), .npz (mixarma) or .txt (no state): the suffix says how to read it
+with atomic_path(Path(smk.output.model) / f"model{model.model_suffix}") as tmp:
     model.save(tmp)
 with atomic_path(smk.output.assignments) as tmp:
     pd.DataFrame({"id": ids, "cluster": labels}).to_csv(tmp, sep="\t", index=False)

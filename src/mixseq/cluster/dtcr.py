@@ -234,6 +234,7 @@ class DTCR(ClusterMethod):
     """DTCR clustering (see the module docstring). Options: :data:`DEFAULTS`."""
 
     name = "dtcr"
+    model_suffix = ".pt"
 
     def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
         unknown = sorted(set(options) - set(DEFAULTS))

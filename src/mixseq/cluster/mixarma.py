@@ -108,6 +108,7 @@ class MixARMA(ClusterMethod):
     """
 
     name = "mixarma"
+    model_suffix = ".npz"
 
     def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
         super().__init__(n_clusters, seed, **options)

@@ -158,6 +158,7 @@ class MixSeq(ClusterMethod):
     """MixSeq clustering (paper §4, eq. 5-10); options and defaults in :data:`DEFAULTS`."""
 
     name = "mixseq"
+    model_suffix = ".pt"
 
     def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
         super().__init__(n_clusters, seed, **options)
