@@ -112,7 +112,7 @@ def verify_raw_files(raw_files: Iterable[str | os.PathLike[str]], expected: Mapp
         if actual != want.lower():
             raise DataIntegrityError(
                 f"raw file {raw} changed since it was fetched: expected sha256 {want.lower()} ({source}), "
-                f"actual {actual}; delete it (and its .sha256 sidecar) to fetch it again"
+                f"actual {actual}; delete it to fetch it again"
             )
 
 

@@ -308,6 +308,54 @@ def all_targets():
     return files
 
 
+def upstream_of_run(dataset, method, k, forecaster, seed):
+    """Every file one scored run is built from: panel (and raw files), clustering outputs, forecasts of both splits."""
+    files = [run_path(kind, dataset, method, k, forecaster, seed, split)
+             for kind in ("forecasts", "scores") for split in ("test", "val")]
+    return files + upstream_of_cluster(dataset, method, k, seed)
+
+
+def upstream_of_cluster(dataset, method, k, seed):
+    wc = type("Wildcards", (), {"dataset": dataset, "seed": seed})
+    files = [res_path(f"{dataset}/clusters/{method}/k{k}/seed{seed}/{f}") for f in ("assignments.tsv",
+                                                                                    "train_log.tsv", "model")]
+    files.append(panel_path(wc))
+    if not is_synthetic(dataset):
+        files += raw_files_of(dataset) + raw_sidecars(dataset)
+    return files
+
+
+def intermediate_files():
+    """Every intermediate file the targets are built from. `rule all` asks for them too: Snakemake would otherwise
+    not rebuild a deleted intermediate (e.g. panel.parquet) while the tables downstream of it exist."""
+    targets = set(config["targets"])
+    files = []
+    if "table1" in targets:
+        for ds, m, k, f, seed in table1_runs():
+            files += [run_path(kind, ds, m, k, f, seed) for kind in ("forecasts", "scores")]
+            files += upstream_of_cluster(ds, m, k, seed)
+    if targets & {"table4", "table5", "methods", "sensitivity"}:
+        for run in realdata_candidates():
+            files += upstream_of_run(*run)
+    if "table3" in targets:
+        for ds in real_datasets():
+            files += [res_path(f"{ds}/panel.parquet")] + raw_files_of(ds) + raw_sidecars(ds)
+    if "convergence" in targets:
+        cv = config["convergence"]
+        for ds in cv["datasets"]:
+            for m in cv["methods"]:
+                files += upstream_of_cluster(ds, m, cv["k"], first_realdata_seed())
+    if "table2" in targets:
+        files += table2_files()
+        if "deepar" in config["table2"]["data"]:
+            files.append(res_path("synthetic/deepar_base.pt"))
+    if "sensitivity_synthetic" in targets:
+        ss = config["sensitivity_synthetic"]
+        files += expand(res_path("sensitivity_synthetic/k{K}/seed{seed}.tsv"), K=[1] + list(ss["k"]),
+                        seed=ss.get("seeds", config["seeds"]))
+    return list(dict.fromkeys(files))
+
+
 def first_realdata_seed():
     return ((config.get("realdata") or {}).get("seeds") or config["seeds"])[0]
 
@@ -414,7 +462,7 @@ def table_slice(name):
                "seeds": config["seeds"]}
         up = pipeline_slice(config["realdata"]["datasets"], methods, forecasters)
     elif name == "table3":
-        own, up = {"datasets": real_datasets()}, pipeline_slice(real_datasets())
+        own, up = {"datasets": {ds: dataset_cfg(ds) for ds in real_datasets()}}, {}
     elif name == "convergence":
         cv = config["convergence"]
         own = {"convergence": cv, "seed": first_realdata_seed()}
