@@ -7,9 +7,9 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src")) 
 
 import pandas as pd  # noqa: E402
 
+from mixseq.provenance import table_header, write_md, write_tsv  # noqa: E402
 from mixseq.report.tables import mean_sd, to_markdown  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
-from mixseq.provenance import table_header, write_md, write_tsv  # noqa: E402
 
 smk = snakemake  # noqa: F821
 log = setup(smk)
