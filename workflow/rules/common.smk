@@ -326,8 +326,8 @@ def upstream_of_cluster(dataset, method, k, seed):
 
 
 def intermediate_files():
-    """Every intermediate file the targets are built from. `rule all` asks for them too: Snakemake would otherwise
-    not rebuild a deleted intermediate (e.g. panel.parquet) while the tables downstream of it exist."""
+    """Every intermediate file the targets are built from. The default target asks for them too: Snakemake would
+    otherwise not rebuild a deleted intermediate (e.g. panel.parquet) while the tables downstream of it exist."""
     targets = set(config["targets"])
     files = []
     if "table1" in targets:
@@ -451,7 +451,7 @@ def realdata_aliases():
 
 
 def table_slice(name):
-    """The config slice a table rule depends on: its own section plus everything upstream (`pipeline_slice`)."""
+    """The config slice of a table: its own section plus everything upstream (`pipeline_slice`)."""
     if name == "table1":
         t1 = config["table1"]
         own = {"table1": t1, "seeds": config["seeds"]}
@@ -516,3 +516,10 @@ def table2_data_spec():
 def sensitivity_trial_options():
     ss = config["sensitivity_synthetic"]
     return {**method_options(ss.get("method", "mixseq")), **(ss.get("options") or {})}
+
+
+def convergence_logs(dataset):
+    """{method: train log} of the convergence study for one dataset (first real-data seed)."""
+    cv = config["convergence"]
+    return {m: res_path(f"{dataset}/clusters/{m}/k{cv['k']}/seed{first_realdata_seed()}/train_log.tsv")
+            for m in cv["methods"]}

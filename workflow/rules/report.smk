@@ -90,13 +90,6 @@ rule sensitivity_figure:
         "../scripts/sensitivity_figure.py"
 
 
-def convergence_logs(dataset):
-    """{method: train log} of the convergence study for one dataset (first real-data seed)."""
-    cv = config["convergence"]
-    return {m: res_path(f"{dataset}/clusters/{m}/k{cv['k']}/seed{first_realdata_seed()}/train_log.tsv")
-            for m in cv["methods"]}
-
-
 rule convergence:
     input:
         logs=lambda wc: [f for ds in config["convergence"]["datasets"] for f in convergence_logs(ds).values()],
