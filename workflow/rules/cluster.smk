@@ -14,7 +14,6 @@ rule cluster:
         model=directory(res_path("{dataset}/clusters/{method}/k{K}/seed{seed}/model")),
     params:
         options=lambda wc: method_options(wc.method, wc.dataset),
-        device=config["device"],
     log:
         log_path("cluster/{dataset}/{method}/k{K}/seed{seed}.log"),
     benchmark:

@@ -17,7 +17,6 @@ rule forecast:
         options=lambda wc: forecaster_options(wc.forecaster, wc.dataset),
         evaluation=lambda wc: evaluation_cfg(wc.dataset),
         n_samples=config["n_samples"],
-        device=config["device"],
     log:
         log_path("forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.log"),
     benchmark:
@@ -41,7 +40,6 @@ use rule forecast as forecast_val with:
         options=lambda wc: forecaster_options(wc.forecaster, wc.dataset),
         evaluation=lambda wc: evaluation_cfg(wc.dataset),
         n_samples=config["n_samples"],
-        device=config["device"],
     log:
         log_path("forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.val.log"),
     benchmark:

@@ -10,7 +10,6 @@ rule deepar_base:
         res_path("synthetic/deepar_base.pt"),
     params:
         options=lambda wc: dict(config["table2"].get("deepar_base") or {}),
-        device=config["device"],
     log:
         log_path("deepar_base.log"),
     benchmark:
@@ -33,7 +32,6 @@ rule table2_trial:
     params:
         options=lambda wc: table2_trial_slice(wc.method)["options"],
         data_options=lambda wc: dict(config["table2"].get("data_options") or {}),
-        device=config["device"],
     log:
         log_path("table2/{data}/c{n}/{method}/seed{seed}.log"),
     benchmark:
@@ -80,7 +78,6 @@ rule sensitivity_trial:
     params:
         options=lambda wc: sensitivity_trial_options(),
         method=lambda wc: config["sensitivity_synthetic"].get("method", "mixseq"),
-        device=config["device"],
     log:
         log_path("sensitivity_synthetic/k{K}/seed{seed}.log"),
     benchmark:

@@ -52,8 +52,9 @@ if k > n_series:
 # "auto" resolves to cuda when a GPU is visible (on SLURM: when the job got --gpus), else cpu; "cuda" without a
 # GPU fails here, before any training.
 if method in TORCH_METHODS:
-    device = torch_device(smk.params.device)
-    log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.params.device, smk.resources.get("gpu", 0))
+    device = torch_device(smk.config["device"])
+    log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.config["device"],
+             smk.resources.get("gpu", 0))
     options.setdefault("device", device)
     options.setdefault("threads", smk.threads)
 else:
