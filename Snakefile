@@ -44,5 +44,7 @@ include: "workflow/rules/future.smk"
 
 rule all:
     input:
-        all_targets(),
+        targets=all_targets(),
+        # a deleted intermediate is rebuilt (and everything downstream of it), see intermediate_files()
+        intermediates=intermediate_files(),
     default_target: True

@@ -29,6 +29,8 @@ def copy_workflow(dest: Path) -> Path:
 
 #: the toy-study part of config/test.yaml (no real data needed): what the execution tests run
 QUICK = ("--configfile", "config/test.yaml", "--config", "targets=[table1]")
+#: config stamps of the test run (see workflow/rules/common.smk)
+STAMPS = "results/test/.stamps"
 
 
 def reference_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -44,11 +46,15 @@ def reference_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def prepopulate(dest: Path, reference: Path, *parts: str) -> list[Path]:
-    """Copy finished outputs (mtimes kept) and Snakemake's metadata from ``reference`` into ``dest``.
+    """Copy finished outputs (mtimes kept), the run's config stamps and Snakemake's metadata from ``reference``
+    into ``dest``.
 
-    Without `.snakemake/metadata` Snakemake 9 reruns copied outputs ("Code has changed since last execution").
-    Returns the copied files.
+    Without `.snakemake/metadata` Snakemake 9 reruns copied outputs ("Code has changed since last execution");
+    without the stamps (results/test/.stamps, inputs of every step) the new stamps would be newer than the copied
+    outputs. Returns the copied files (stamps excluded).
     """
+    if (reference / STAMPS).is_dir():
+        shutil.copytree(reference / STAMPS, dest / STAMPS, dirs_exist_ok=True)
     copied = []
     for part in parts:
         src = reference / part
@@ -63,8 +69,8 @@ def prepopulate(dest: Path, reference: Path, *parts: str) -> list[Path]:
 
 
 def result_files(wd: Path) -> dict[str, bytes]:
-    """results/table1.tsv and every per-run score file, by relative path."""
-    files = [wd / "results/table1.tsv", *sorted((wd / "results").glob("*/scores/*/*/*/*.tsv"))]
+    """results/test/table1.tsv and every per-run score file, by relative path."""
+    files = [wd / "results/test/table1.tsv", *sorted((wd / "results/test").glob("*/scores/*/*/*/*.tsv"))]
     return {str(f.relative_to(wd)): f.read_bytes() for f in files}
 
 

@@ -142,6 +142,7 @@ def test_future_target_end_to_end(workdir, tmp_path, freq, n, h, n_test):
     (workdir / "config" / "e2e.yaml").write_text(yaml.safe_dump(cfg))
     res = run_snakemake(workdir, "--configfile", "config/e2e.yaml", timeout=1500)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    out = workdir / "results" / cfg["run"]
 
     # Table 5's Macro + seasonal naive cell against an independent computation from the CSV
     s = season_length(freq)
@@ -150,19 +151,19 @@ def test_future_target_end_to_end(workdir, tmp_path, freq, n, h, n_test):
     f = np.array([[macro[o - s + j % s] for j in range(h)] for o in origins])
     x = np.array([macro[o:o + h] for o in origins])
     expect = float(np.mean(np.abs(x - f) / (np.abs(x) + np.abs(f))))
-    t5 = pd.read_csv(workdir / "results" / "table5.tsv", sep="\t", index_col=[0, 1])
+    t5 = pd.read_csv(out / "table5.tsv", sep="\t", index_col=[0, 1], comment="#")
     cell = t5.loc[("mydata", "seasonal_naive"), "macro"]
     assert float(cell.split(" ")[0]) == pytest.approx(expect, abs=6e-5)
 
-    fut = pd.read_csv(workdir / "results" / "mydata" / "future.tsv", sep="\t")
+    fut = pd.read_csv(out / "mydata" / "future.tsv", sep="\t", comment="#")
     assert {"date", "series", "mean", "q0.1", "q0.5", "q0.9"} <= set(fut.columns)
     m = fut[fut.series == "macro"]
     # the future starts one period after the data end (independent: a longer date range)
     assert m["date"].tolist() == pd.date_range(dates[0], periods=n + h, freq=freq)[n:].strftime("%Y-%m-%d").tolist()
     assert (m["q0.1"] <= m["q0.5"]).all() and (m["q0.5"] <= m["q0.9"]).all()
-    clusters = pd.read_csv(workdir / "results" / "mydata" / "future_clusters.tsv", sep="\t", dtype={"id": str})
+    clusters = pd.read_csv(out / "mydata" / "future_clusters.tsv", sep="\t", dtype={"id": str})
     assert sorted(clusters["id"]) == sorted(df["id"].unique())
-    chosen = pd.read_csv(workdir / "results" / "mydata" / "future_model.tsv", sep="\t").iloc[0]
+    chosen = pd.read_csv(out / "mydata" / "future_model.tsv", sep="\t", comment="#").iloc[0]
     assert chosen["data_end"] == dates[-1].strftime("%Y-%m-%d")
     assert set(fut.series) == {"macro", *map(str, range(int(chosen["k"])))}
-    assert (workdir / "results" / "figures" / "future_mydata.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "figures" / "future_mydata.png").read_bytes()[:4] == b"\x89PNG"

@@ -19,7 +19,7 @@ from exec_support import require_binaries
 
 pytestmark = pytest.mark.slow
 
-FIGURE = "results/figures/table1_toy.png"
+FIGURE = "results/test/figures/table1_toy.png"
 WIDTH, HEIGHT = 1400, 1000
 NAVIGATE = """<script>
 window.addEventListener("load", () => setTimeout(() => {
@@ -47,18 +47,19 @@ def test_report_has_every_result_config_runtimes_and_figure_renders(full_run: Pa
     browser = chromium()
     wd = full_run
     res = subprocess.run([snakemake_bin(), "--cores", "1", "--configfile", "config/test.yaml", "--config",
-                          f"mirror={MIRROR}", "--report", "results/report.html"], cwd=wd, capture_output=True,
+                          f"mirror={MIRROR}", "--report", "results/test/report.html"], cwd=wd, capture_output=True,
                          text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
-    html = (wd / "results/report.html").read_text()
+    html = (wd / "results/test/report.html").read_text()
 
     results = embedded(html, "results")
-    for path, caption in (("results/table1.tsv", "Paper Table 1"), (FIGURE, "One rolling window"),
-                          ("results/table2.tsv", "Paper Table 2"), ("results/table4.tsv", "Paper Table 4"),
-                          ("results/table5.tsv", "Paper Table 5"), ("results/table_methods.tsv", "Every configured"),
-                          ("results/convergence.tsv", "Supplement Figure 1"),
-                          ("results/figures/sensitivity_k_rossmann100.png", "Paper Figure 1"),
-                          ("results/table_sensitivity_synthetic.tsv", "Paper §5.3")):
+    for path, caption in (("results/test/table1.tsv", "Paper Table 1"), (FIGURE, "One rolling window"),
+                          ("results/test/table2.tsv", "Paper Table 2"), ("results/test/table4.tsv", "Paper Table 4"),
+                          ("results/test/table5.tsv", "Paper Table 5"),
+                          ("results/test/table_methods.tsv", "Every configured"),
+                          ("results/test/convergence.tsv", "Supplement Figure 1"),
+                          ("results/test/figures/sensitivity_k_rossmann100.png", "Paper Figure 1"),
+                          ("results/test/table_sensitivity_synthetic.tsv", "Paper §5.3")):
         assert path in results, sorted(results)
         assert caption in results[path]["caption"]
     assert embedded(html, "categories")["Toy study"]
@@ -87,7 +88,7 @@ def test_report_has_every_result_config_runtimes_and_figure_renders(full_run: Pa
     # blue and red forecast lines of the figure are on screen (matplotlib tab:blue / tab:red)
     r, g, b = right[..., 0], right[..., 1], right[..., 2]
     assert ((b > 0.6) & (r < 0.3)).sum() > 50 and ((r > 0.7) & (g < 0.3) & (b < 0.3)).sum() > 50
-    shutil.copy(shot, wd / "results/report_figure_screenshot.png")
+    shutil.copy(shot, wd / "results/test/report_figure_screenshot.png")
     print(f"screenshot {img.shape[1]}x{img.shape[0]}, non-white fraction of figure area {nonwhite:.3f}")
 
 

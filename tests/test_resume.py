@@ -35,7 +35,7 @@ def incomplete(wd: Path) -> set[str]:
 def test_sigkill_during_forecast_then_resume(tmp_path_factory, tmp_path: Path):
     ref = reference_run(tmp_path_factory)
     wd = copy_workflow(tmp_path / "wf")
-    copied = prepopulate(wd, ref, "results/gp3")
+    copied = prepopulate(wd, ref, "results/test/gp3")
     copied_mtimes = {p: p.stat().st_mtime_ns for p in copied}
 
     with open(tmp_path / "run1.log", "w") as log:
@@ -47,16 +47,17 @@ def test_sigkill_during_forecast_then_resume(tmp_path_factory, tmp_path: Path):
         while not started:
             assert proc.poll() is None, (tmp_path / "run1.log").read_text()[-3000:]
             assert time.monotonic() < deadline, "no forecast job started within 300 s"
-            started = sorted((wd / "logs/forecast/arma3").rglob("*.log"))
+            started = sorted((wd / "logs/test/forecast/arma3").rglob("*.log"))
             time.sleep(0.1)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # Snakemake and every job it started
         proc.wait()
 
     # the killed forecast left no output (atomic writes), only Snakemake's incomplete marker
-    # logs/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.log -> results/{dataset}/forecasts/...parquet
-    killed = [Path("results", log.relative_to(wd / "logs/forecast").parts[0], "forecasts",
-                   *log.relative_to(wd / "logs/forecast").parts[1:]).with_suffix(".parquet") for log in started]
+    # logs/test/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.log
+    #   -> results/test/{dataset}/forecasts/...parquet
+    killed = [Path("results/test", log.relative_to(wd / "logs/test/forecast").parts[0], "forecasts",
+                   *log.relative_to(wd / "logs/test/forecast").parts[1:]).with_suffix(".parquet") for log in started]
     assert not any((wd / k).exists() for k in killed)
     assert {str(k) for k in killed} <= incomplete(wd)
     assert not list((wd / "results").rglob("*.tmp"))

@@ -38,9 +38,9 @@ def test_workflow_on_slurm_equals_local_run(tmp_path_factory, tmp_path: Path):
         missing_system("tests/slurm_cluster.sh starts slurmd/munged and needs root (CI runs as root)")
     ref = reference_run(tmp_path_factory)
     wd = copy_workflow(tmp_path / "wf")
-    prepopulate(wd, ref, "results/gp3/seed1", "results/arma3/seed1",
-                *[str(p.relative_to(ref)) for p in ref.glob("results/*/*/*/*/seed1")],  # clusters/.../seed1 dirs
-                *[str(p.relative_to(ref)) for p in ref.glob("results/*/*/*/*/*/seed1.*")])  # forecasts, scores
+    prepopulate(wd, ref, "results/test/gp3/seed1", "results/test/arma3/seed1",
+                *[str(p.relative_to(ref)) for p in ref.glob("results/test/*/*/*/*/seed1")],  # clusters/.../seed1 dirs
+                *[str(p.relative_to(ref)) for p in ref.glob("results/test/*/*/*/*/*/seed1.*")])  # forecasts, scores
     cluster = tmp_path / "slurm"
     env = dict(os.environ, SLURM_ACCOUNT="mixseq", SLURM_PARTITION="cpu", SLURM_GPU_PARTITION="gpu")
     env["PATH"] = f"{cluster / 'bin'}:{env['PATH']}"
@@ -68,6 +68,6 @@ def test_workflow_on_slurm_equals_local_run(tmp_path_factory, tmp_path: Path):
         want = "gpu" if rule in ("cluster", "forecast") else "cpu"
         assert states[jobid] == (want, "COMPLETED"), (jobid, rule, states.get(jobid))
     assert len(list((wd / ".snakemake/slurm_logs").rglob("*.log"))) == len(submitted)
-    assert "device: cpu" in (wd / "logs/forecast/arma3/truth/k3/arma/seed0.log").read_text()
+    assert "device: cpu" in (wd / "logs/test/forecast/arma3/truth/k3/arma/seed0.log").read_text()
     assert result_files(wd) == result_files(ref)
     shutil.rmtree(wd / ".snakemake", ignore_errors=True)

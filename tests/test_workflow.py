@@ -12,13 +12,13 @@ pytestmark = pytest.mark.slow
 
 
 def scores_of(wd: Path) -> pd.DataFrame:
-    return pd.concat([pd.read_csv(f, sep="\t") for f in (wd / "results").glob("*/scores/*/*/*/*.tsv")],
+    return pd.concat([pd.read_csv(f, sep="\t") for f in (wd / "results/test").glob("*/scores/*/*/*/*.tsv")],
                      ignore_index=True)
 
 
 def test_table1_recomputable_from_run_scores(full_run: Path):
     wd = full_run
-    tab = pd.read_csv(wd / "results/table1.tsv", sep="\t", index_col=0)
+    tab = pd.read_csv(wd / "results/test/table1.tsv", sep="\t", comment="#", index_col=0)
     assert list(tab.index) == ["macro", "clustered"]
     assert list(tab.columns) == ["GP 3", "ARMA 3"]
     scores = scores_of(wd)
@@ -29,10 +29,10 @@ def test_table1_recomputable_from_run_scores(full_run: Path):
             vals = toy[(toy.dataset == ds) & (toy.method == method)]["smape"].to_numpy()
             assert np.all(np.isfinite(vals)) and np.all((vals >= 0) & (vals <= 1))
             assert tab.loc[row, col] == f"{vals.mean():.4f} ({vals.std(ddof=1):.4f})"
-    png = wd / "results/figures/table1_toy.png"
+    png = wd / "results/test/figures/table1_toy.png"
     assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
-    assert (wd / "logs/forecast/arma3/truth/k3/arma/seed0.log").stat().st_size > 0
-    assert (wd / "benchmarks/forecast/arma3/truth/k3/arma/seed0.tsv").exists()
+    assert (wd / "logs/test/forecast/arma3/truth/k3/arma/seed0.log").stat().st_size > 0
+    assert (wd / "benchmarks/test/forecast/arma3/truth/k3/arma/seed0.tsv").exists()
 
 
 def test_tables_4_5_select_on_validation_and_are_computed(full_run: Path):
@@ -42,9 +42,9 @@ def test_tables_4_5_select_on_validation_and_are_computed(full_run: Path):
     real = scores[scores.dataset == "rossmann100"]
     assert set(real.split) == {"val", "test"}
     assert set(real.forecaster) == {"arma", "prophet", "seasonal_naive", "deepar", "tcn", "convtrans"}
-    sel = pd.read_csv(wd / "results/selection.tsv", sep="\t")
-    t5 = pd.read_csv(wd / "results/table5.tsv", sep="\t", index_col=[0, 1])
-    t4 = pd.read_csv(wd / "results/table4.tsv", sep="\t", index_col=[0, 1])
+    sel = pd.read_csv(wd / "results/test/selection.tsv", sep="\t", comment="#")
+    t5 = pd.read_csv(wd / "results/test/table5.tsv", sep="\t", comment="#", index_col=[0, 1])
+    t4 = pd.read_csv(wd / "results/test/table4.tsv", sep="\t", comment="#", index_col=[0, 1])
     assert list(t5.columns) == ["macro", "dtcr", "mixarma", "mixseq"]
     assert list(t4.columns) == ["macro", "dtcr", "mixarma", "mixseq"]
     assert set(t4.index.get_level_values(1)) == {"seasonal_naive", "deepar", "tcn", "convtrans"}
@@ -64,30 +64,30 @@ def test_tables_4_5_select_on_validation_and_are_computed(full_run: Path):
             assert float(a) == pytest.approx(test["r0.5"].mean(), abs=6e-5)
             assert float(b) == pytest.approx(test["r0.9"].mean(), abs=6e-5)
     assert np.all(np.isfinite(real[["smape", "r0.5", "r0.9"]].to_numpy()))
-    comp = pd.read_csv(wd / "results/paper_comparison.tsv", sep="\t")
+    comp = pd.read_csv(wd / "results/test/paper_comparison.tsv", sep="\t", comment="#")
     # rossmann100 is of kind rossmann: every computed Table 4/5 cell of the paper methods is compared
     assert set(comp.paper_dataset) == {"rossmann"} and len(comp) == 3 * 4 * 2 + 5 * 4
     assert np.allclose(comp.rel_diff, comp.ours / comp.paper - 1)
     for f in ("table4.md", "table5.md", "table_methods.tsv", "figures/sensitivity_k_rossmann100.png",
               "paper_comparison.md"):
-        assert (wd / "results" / f).stat().st_size > 0
+        assert (wd / "results/test" / f).stat().st_size > 0
 
 
 def test_table2_sensitivity_and_convergence_outputs(full_run: Path):
     wd = full_run
-    t2 = pd.read_csv(wd / "results/table2.tsv", sep="\t", index_col=0)
+    t2 = pd.read_csv(wd / "results/test/table2.tsv", sep="\t", comment="#", index_col=0)
     assert list(t2.columns) == ["ARMA 2 clusters", "DeepAR 2 clusters"]
     assert {"MixARMA", "MixSeq", "MixSeq-infer", "DTCR", "DTCR-infer"} <= set(t2.index)
-    trials = pd.concat([pd.read_csv(f, sep="\t") for f in (wd / "results/table2").rglob("*.tsv")])
+    trials = pd.concat([pd.read_csv(f, sep="\t") for f in (wd / "results/test/table2").rglob("*.tsv")])
     assert trials[["ri", "ri_infer"]].apply(lambda c: c.between(0, 1)).all().all()
     # MixARMA separates the two ARMA components even on this tiny data
     assert trials[(trials.method == "mixarma") & (trials.data == "arma")]["ri"].iloc[0] > 0.9
-    sens = pd.read_csv(wd / "results/table_sensitivity_synthetic.tsv", sep="\t")
+    sens = pd.read_csv(wd / "results/test/table_sensitivity_synthetic.tsv", sep="\t", comment="#")
     assert list(sens.setting) == ["Macro", "mixarma_2"] and sens.smape_mean.between(0, 1).all()
-    conv = pd.read_csv(wd / "results/convergence.tsv", sep="\t")
+    conv = pd.read_csv(wd / "results/test/convergence.tsv", sep="\t", comment="#")
     assert set(conv.method) == {"mixseq", "mixarma", "dtcr"}
     assert (conv.seconds_to_converge <= conv.total_seconds).all() and conv.converged_in_run.dtype == bool
-    assert (wd / "results/figures/convergence_rossmann100.png").stat().st_size > 10_000
+    assert (wd / "results/test/figures/convergence_rossmann100.png").stat().st_size > 10_000
 
 
 def test_second_run_has_nothing_to_do(full_run: Path):
@@ -111,10 +111,11 @@ def test_clustering_families_in_the_workflow(workdir: Path):
     res = run_snakemake(workdir, "--configfile", "config/families.yaml", "--config", f"mirror={MIRROR}",
                         timeout=1800)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-    tm = pd.read_csv(workdir / "results/table_methods.tsv", sep="\t", header=[0, 1], index_col=[0, 1])
+    tm = pd.read_csv(workdir / "results/test/table_methods.tsv", sep="\t", comment="#", header=[0, 1],
+                     index_col=[0, 1])
     methods = list(dict.fromkeys(c[1] for c in tm.columns))
     assert methods == ["macro", "dstw", "jabba", "kshape", "dtw_kmeans"]
-    t2 = pd.read_csv(workdir / "results/table2.tsv", sep="\t", index_col=0)
+    t2 = pd.read_csv(workdir / "results/test/table2.tsv", sep="\t", comment="#", index_col=0)
     assert set(t2.index) == {"dstw", "jabba", "kshape", "dtw_kmeans"}
     print(t2.to_string())
 
@@ -128,14 +129,15 @@ def test_cluster_rule_streams_the_panel(workdir: Path):
     cfg["methods"].update({"mixseq__mem": {"max_series": 40}, "mixseq__stream": {"max_series": 40, "stream": True},
                            "dtcr__stream": {"max_series": 40, "stream": True}})
     (workdir / "config/stream.yaml").write_text(yaml.safe_dump(cfg))
-    out = {m: f"results/rossmann100/clusters/{m}/k2/seed0/assignments.tsv"
+    out = {m: f"results/test/rossmann100/clusters/{m}/k2/seed0/assignments.tsv"
            for m in ("mixseq__mem", "mixseq__stream", "dtcr__stream")}
     res = run_snakemake(workdir, *out.values(), "--configfile", "config/stream.yaml", "--config", f"mirror={MIRROR}")
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     tabs = {m: pd.read_csv(workdir / p, sep="\t") for m, p in out.items()}
     assert len(tabs["mixseq__stream"]) == 100 and tabs["dtcr__stream"]["cluster"].nunique() == 2
     pd.testing.assert_frame_equal(tabs["mixseq__stream"], tabs["mixseq__mem"])
-    assert "streaming 100 series" in (workdir / "logs/cluster/rossmann100/mixseq__stream/k2/seed0.log").read_text()
+    log = workdir / "logs/test/cluster/rossmann100/mixseq__stream/k2/seed0.log"
+    assert "streaming 100 series" in log.read_text()
     # a method without streaming: refused by the config check (tests/test_config_check.py)
 
 
@@ -170,10 +172,11 @@ def test_table3_from_mirror(workdir: Path):
     """Full Rossmann and M5 (store x dept) go from the mirror, checksum-verified, through to Table 3."""
     from conftest import MIRROR
 
-    res = run_snakemake(workdir, "--configfile", "config/test.yaml", "--config", f"mirror={MIRROR}",
-                        "--until", "table3")
+    figures = [f"results/test/figures/macro_{ds}.png" for ds in ("rossmann", "m5", "rossmann100")]
+    res = run_snakemake(workdir, "results/test/table3.tsv", *figures, "--configfile", "config/test.yaml",
+                        "--config", f"mirror={MIRROR}")
     assert res.returncode == 0, res.stderr[-3000:]
-    tab = pd.read_csv(workdir / "results/table3.tsv", sep="\t").set_index("dataset")
+    tab = pd.read_csv(workdir / "results/test/table3.tsv", sep="\t", comment="#").set_index("dataset")
     assert tab.loc["rossmann", ["n_series", "length"]].tolist() == [1115, 942]
     assert tab.loc["rossmann", "train_interval"] == "20130101-20141231"
     assert tab.loc["rossmann", "test_interval"] == "20150101-20150731"
@@ -181,7 +184,7 @@ def test_table3_from_mirror(workdir: Path):
     assert tab.loc["m5", "test_interval"] == "20160101-20160522"  # clipped: data end 2016-05-22
     assert "clipped" in tab.loc["m5", "notes"]
     for ds in ("rossmann", "m5"):
-        assert (workdir / f"results/figures/macro_{ds}.png").stat().st_size > 10_000
+        assert (workdir / f"results/test/figures/macro_{ds}.png").stat().st_size > 10_000
 
 
 def test_corrupt_mirror_file_is_named_and_leaves_nothing(workdir: Path, tmp_path_factory):

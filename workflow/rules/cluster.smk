@@ -1,20 +1,23 @@
 # Clustering of microscopic series on the training interval, one job per (dataset, method, K, seed).
+# The fitted model goes to the directory model/, as model.pt (torch: mixseq, dtcr), model.pkl (pickled:
+# symbolic, tslearn baselines), model.npz (mixarma) or model.txt (nothing to keep: macro, truth, dstw); the
+# name depends on the method's class, never on the config, so the rule's outputs depend on wildcards only.
 
 
 rule cluster:
     input:
         panel=panel_path,
+        stamp=cluster_stamp,
     output:
-        assignments="results/{dataset}/clusters/{method}/k{K}/seed{seed}/assignments.tsv",
-        train_log="results/{dataset}/clusters/{method}/k{K}/seed{seed}/train_log.tsv",
-        model="results/{dataset}/clusters/{method}/k{K}/seed{seed}/model.pt",
+        assignments=res_path("{dataset}/clusters/{method}/k{K}/seed{seed}/assignments.tsv"),
+        train_log=res_path("{dataset}/clusters/{method}/k{K}/seed{seed}/train_log.tsv"),
+        model=directory(res_path("{dataset}/clusters/{method}/k{K}/seed{seed}/model")),
     params:
         options=lambda wc: method_options(wc.method, wc.dataset),
-        device=config["device"],
     log:
-        "logs/cluster/{dataset}/{method}/k{K}/seed{seed}.log",
+        log_path("cluster/{dataset}/{method}/k{K}/seed{seed}.log"),
     benchmark:
-        "benchmarks/cluster/{dataset}/{method}/k{K}/seed{seed}.tsv"
+        bench_path("cluster/{dataset}/{method}/k{K}/seed{seed}.tsv")
     threads: 2
     resources:
         gpu=gpu_for_method,

@@ -24,10 +24,55 @@ from mixseq.config_check import preprocess_options  # noqa: E402  (custom data: 
 
 wildcard_constraints:
     dataset=r"[A-Za-z0-9_\-]+",
+    file=r"[^/]+(?<!\.sha256)",
     method=r"[a-z_]+",
     forecaster=r"[a-z_]+",
     K=r"\d+",
     seed=r"\d+",
+
+
+# ----------------------------------------------------------------------------- paths of this run
+# Every output, log and benchmark of a run lives under results/<run>/, logs/<run>/, benchmarks/<run>/ (config
+# key `run`; empty = directly under results/). Raw downloads stay shared under resources/ (see download).
+RUN = config.get("run") or ""
+
+
+def _under(top, path):
+    return "/".join(p for p in (top, RUN, path) if p)
+
+
+def res_path(path=""):
+    """`results/<run>/<path>`; `path` may hold `{wildcards}`."""
+    return _under("results", path)
+
+
+def log_path(path):
+    return _under("logs", path)
+
+
+def bench_path(path):
+    return _under("benchmarks", path)
+
+
+# ----------------------------------------------------------------------------- provenance stamps
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from mixseq import provenance  # noqa: E402
+
+#: options that choose where/how fast a step runs, not what it computes: never part of a stamp (results on
+#: cpu and cuda agree to float tolerance; thread counts and progress bars do not change them)
+RUNTIME_OPTIONS = {"device", "threads", "progress", "num_workers"}
+
+
+def _result_options(opts):
+    return {k: v for k, v in dict(opts or {}).items() if k not in RUNTIME_OPTIONS}
+
+
+def stamp(kind, key, payload, top=None):
+    """Write the config slice `payload` of one step to `<results of the run>/.stamps/<kind>/<key>.json`
+    (rewritten only when it changes) and return the path, to be used as an input of the step."""
+    path = f"{top or res_path('.stamps')}/{kind}/{key}.json"
+    provenance.write_stamp(path, payload)
+    return path
 
 
 def dataset_cfg(name):
@@ -41,8 +86,8 @@ def is_synthetic(name):
 def panel_path(wildcards):
     """Synthetic data are redrawn per trial (seed); real panels are shared by all seeds."""
     if is_synthetic(wildcards.dataset):
-        return f"results/{wildcards.dataset}/seed{wildcards.seed}/panel.parquet"
-    return f"results/{wildcards.dataset}/panel.parquet"
+        return res_path(f"{wildcards.dataset}/seed{wildcards.seed}/panel.parquet")
+    return res_path(f"{wildcards.dataset}/panel.parquet")
 
 
 def real_datasets():
@@ -50,12 +95,16 @@ def real_datasets():
     return [name for name, ds in config["datasets"].items() if ds["kind"] not in SYNTHETIC_KINDS]
 
 
-def real_raw_files(wildcards):
-    sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+def raw_files_of(dataset):
+    """The raw files of a real dataset under resources/ (shared by all runs)."""
     from mixseq.data.sources import raw_files
 
-    ds = dataset_cfg(wildcards.dataset)
-    return [f"resources/{wildcards.dataset}/raw/{f}" for f in raw_files(ds["kind"], ds.get("options") or {})]
+    ds = dataset_cfg(dataset)
+    return [f"resources/{dataset}/raw/{f}" for f in raw_files(ds["kind"], ds.get("options") or {})]
+
+
+def real_raw_files(wildcards):
+    return raw_files_of(wildcards.dataset)
 
 
 def dataset_remote(dataset, file):
@@ -109,7 +158,7 @@ def run_path(kind, dataset, method, k, forecaster, seed, split="test"):
     """Per-run file; `split` is `test` (the test interval) or `val` (the validation window of train)."""
     ext = "parquet" if kind == "forecasts" else "tsv"
     suffix = "" if split == "test" else ".val"
-    return f"results/{dataset}/{kind}/{method}/k{k}/{forecaster}/seed{seed}{suffix}.{ext}"
+    return res_path(f"{dataset}/{kind}/{method}/k{k}/{forecaster}/seed{seed}{suffix}.{ext}")
 
 
 def variants(section, base):
@@ -164,28 +213,25 @@ def table1_scores(wildcards=None):
     return [run_path("scores", *r) for r in table1_runs()]
 
 
-def table1_forecasts(wildcards=None):
+def table1_figure_files():
+    """{dataset: {"macro"|"truth": forecast file, "panel": panel file}} of the first seed (Table 1's figure)."""
     seed = config["seeds"][0]
-    return [run_path("forecasts", *r) for r in table1_runs() if r[4] == seed]
+    files = {}
+    for ds, method, k, fc, s in table1_runs():
+        if s == seed:
+            files.setdefault(ds, {"panel": res_path(f"{ds}/seed{seed}/panel.parquet")})[method] = run_path(
+                "forecasts", ds, method, k, fc, s)
+    return files
 
 
-TARGET_FILES = {
-    "table1": ["results/table1.tsv", "results/table1.md", "results/figures/table1_toy.png"],
-    "table3": ["results/table3.tsv"],
-    "table2": ["results/table2.tsv", "results/table2.md"],
-    "sensitivity_synthetic": ["results/table_sensitivity_synthetic.tsv"],
-    "table4": ["results/table4.tsv", "results/table4.md"],
-    "convergence": ["results/convergence.tsv"],
-    "table5": ["results/table5.tsv", "results/table5.md"],
-    "methods": ["results/table_methods.tsv", "results/table_methods.md"],
-    "sensitivity": [],  # filled below from config: one figure per real dataset
-}
+def table1_forecasts(wildcards=None):
+    return [f for files in table1_figure_files().values() for f in files.values()]
 
 
 def table2_files(wildcards=None):
     t2 = config["table2"]
     return [
-        f"results/table2/{data}/c{n}/{m}/seed{seed}.tsv"
+        res_path(f"table2/{data}/c{n}/{m}/seed{seed}.tsv")
         for data in t2["data"]
         for n in t2["clusters"]
         for m in t2["methods"]
@@ -193,22 +239,251 @@ def table2_files(wildcards=None):
     ]
 
 
-def sensitivity_figures():
-    return [f"results/figures/sensitivity_k_{ds}.png" for ds in config.get("realdata", {}).get("datasets", [])]
+def target_files(target):
+    """The files a target of `targets` stands for: fixed names plus one figure per dataset where it has some."""
+    real = real_datasets()
+    fixed = {
+        "table1": ["table1.tsv", "table1.md", "figures/table1_toy.png"],
+        "table2": ["table2.tsv", "table2.md"],
+        "table3": ["table3.tsv"] + [f"figures/macro_{ds}.png" for ds in real],
+        "sensitivity_synthetic": ["table_sensitivity_synthetic.tsv"],
+        "table4": ["table4.tsv", "table4.md"],
+        "table5": ["table5.tsv", "table5.md"],
+        "methods": ["table_methods.tsv", "table_methods.md"],
+        "convergence": ["convergence.tsv"]
+        + [f"figures/convergence_{ds}.png" for ds in (config.get("convergence") or {}).get("datasets", [])],
+        "sensitivity": [f"figures/sensitivity_k_{ds}.png" for ds in (config.get("realdata") or {}).get("datasets", [])],
+        "future": [f for ds in (config.get("realdata") or {}).get("datasets", [])
+                   for f in (f"{ds}/future.tsv", f"{ds}/future_clusters.tsv", f"figures/future_{ds}.png")],
+    }
+    if target not in fixed:
+        sys.exit(f"Invalid configuration: config key 'targets': '{target}' is not implemented yet; "
+                 f"available: {sorted(fixed)}")
+    return [res_path(f) for f in fixed[target]]
 
 
 def all_targets():
     files = []
     for t in config["targets"]:
-        if t == "sensitivity":
-            files += sensitivity_figures()
-            continue
-        if t not in TARGET_FILES:
-            sys.exit(f"Invalid configuration: config key 'targets': '{t}' is not implemented yet; "
-                     f"available: {sorted(TARGET_FILES)}")
-        files += TARGET_FILES[t]
+        files += [f for f in target_files(t) if f not in files]
     return files
+
+
+def upstream_of_run(dataset, method, k, forecaster, seed):
+    """Every file one scored run is built from: panel (and raw files), clustering outputs, forecasts of both splits."""
+    files = [run_path(kind, dataset, method, k, forecaster, seed, split)
+             for kind in ("forecasts", "scores") for split in ("test", "val")]
+    return files + upstream_of_cluster(dataset, method, k, seed)
+
+
+def upstream_of_cluster(dataset, method, k, seed):
+    wc = type("Wildcards", (), {"dataset": dataset, "seed": seed})
+    files = [res_path(f"{dataset}/clusters/{method}/k{k}/seed{seed}/{f}") for f in ("assignments.tsv",
+                                                                                    "train_log.tsv", "model")]
+    files.append(panel_path(wc))
+    if not is_synthetic(dataset):
+        files += raw_files_of(dataset) + raw_sidecars(dataset)
+    return files
+
+
+def intermediate_files():
+    """Every intermediate file the targets are built from. The default target asks for them too: Snakemake would
+    otherwise not rebuild a deleted intermediate (e.g. panel.parquet) while the tables downstream of it exist."""
+    targets = set(config["targets"])
+    files = []
+    if "table1" in targets:
+        for ds, m, k, f, seed in table1_runs():
+            files += [run_path(kind, ds, m, k, f, seed) for kind in ("forecasts", "scores")]
+            files += upstream_of_cluster(ds, m, k, seed)
+    if targets & {"table4", "table5", "methods", "sensitivity", "future"}:
+        for run in realdata_candidates():
+            files += upstream_of_run(*run)
+    if "table3" in targets:
+        for ds in real_datasets():
+            files += [res_path(f"{ds}/panel.parquet")] + raw_files_of(ds) + raw_sidecars(ds)
+    if "convergence" in targets:
+        cv = config["convergence"]
+        for ds in cv["datasets"]:
+            for m in cv["methods"]:
+                files += upstream_of_cluster(ds, m, cv["k"], first_realdata_seed())
+    if "table2" in targets:
+        files += table2_files()
+        if "deepar" in config["table2"]["data"]:
+            files.append(res_path("synthetic/deepar_base.pt"))
+    if "sensitivity_synthetic" in targets:
+        ss = config["sensitivity_synthetic"]
+        files += expand(res_path("sensitivity_synthetic/k{K}/seed{seed}.tsv"), K=[1] + list(ss["k"]),
+                        seed=ss.get("seeds", config["seeds"]))
+    return list(dict.fromkeys(files))
 
 
 def first_realdata_seed():
     return ((config.get("realdata") or {}).get("seeds") or config["seeds"])[0]
+
+
+# ----------------------------------------------------------------------------- config slices (stamps)
+def download_stamp(wildcards):
+    """Where raw file `file` of `dataset` comes from (the raw copies are shared by all runs: stamp in resources/)."""
+    ds = dataset_cfg(wildcards.dataset)
+    payload = {
+        "kind": ds["kind"],
+        "file": wildcards.file,
+        "sha256": (ds.get("sha256") or {}).get(wildcards.file),
+        "mirror": config.get("mirror"),
+        "subdir": ds.get("mirror_subdir", ds["kind"]),
+        "remote": dataset_remote(wildcards.dataset, wildcards.file),
+    }
+    return stamp(wildcards.dataset, wildcards.file, payload, top="resources/.stamps")
+
+
+def mirror_source(wildcards):
+    """The mirror file `download` will copy (an input, so editing it in place fetches it again); none without a
+    mirror, or when the file is not there (download then names every path it tried)."""
+    if not config.get("mirror"):
+        return []
+    from mixseq.data.download import find_in_mirror
+
+    ds = dataset_cfg(wildcards.dataset)
+    try:
+        return [str(find_in_mirror(config["mirror"], wildcards.file, ds.get("mirror_subdir", ds["kind"])))]
+    except (FileNotFoundError, ValueError):
+        return []
+
+
+def raw_sidecars(dataset):
+    return [str(provenance.sidecar_path(f)) for f in raw_files_of(dataset)]
+
+
+def data_spec(datasets):
+    """For table headers: real datasets -> the sha256 sidecars of their raw files; synthetic -> config fingerprint."""
+    return {ds: provenance.fingerprint(dataset_cfg(ds)) if is_synthetic(ds) else raw_sidecars(ds) for ds in datasets}
+
+
+def data_inputs(datasets):
+    return [f for ds in datasets if not is_synthetic(ds) for f in raw_sidecars(ds)]
+
+
+def preprocess_slice(dataset):
+    """What a panel depends on: the loader options as the loader gets them (custom `min_series` defaults to the
+    largest K), the checksums, and the horizon (the panel is refused when its test interval is shorter)."""
+    ds = dataset_cfg(dataset)
+    return {"kind": ds["kind"], "options": preprocess_options(config, dataset), "sha256": ds.get("sha256") or {},
+            "horizon": evaluation_cfg(dataset)["horizon"]}
+
+
+def pipeline_slice(datasets, methods=(), forecasters=()):
+    """Everything upstream of a table that the config decides: data, evaluation, method and forecaster options."""
+    return {
+        "datasets": {
+            ds: {
+                "config": dataset_cfg(ds),
+                "evaluation": evaluation_cfg(ds),
+                "methods": {m: _result_options(method_options(m, ds)) for m in methods},
+                "forecasters": {f: _result_options(forecaster_options(f, ds)) for f in forecasters},
+            }
+            for ds in datasets
+        },
+        "quantiles": config["quantiles"],
+        "n_samples": config["n_samples"],
+    }
+
+
+def cluster_stamp(wildcards):
+    opts = _result_options(method_options(wildcards.method, wildcards.dataset))
+    return stamp("cluster", f"{wildcards.dataset}/{wildcards.method}", {"options": opts})
+
+
+def forecast_slice(dataset, forecaster):
+    return {
+        "options": _result_options(forecaster_options(forecaster, dataset)),
+        "evaluation": evaluation_cfg(dataset),
+        "quantiles": config["quantiles"],
+        "n_samples": config["n_samples"],
+    }
+
+
+def forecast_stamp(wildcards):
+    return stamp("forecast", f"{wildcards.dataset}/{wildcards.forecaster}", forecast_slice(wildcards.dataset,
+                                                                                         wildcards.forecaster))
+
+
+def realdata_aliases():
+    rd = config["realdata"]
+    methods = [m for mb in rd["methods"] for m in variants("methods", mb)]
+    forecasters = [f for fb in rd["forecasters"] for f in variants("forecasters", fb)]
+    return methods, forecasters
+
+
+def table_slice(name):
+    """The config slice of a table: its own section plus everything upstream (`pipeline_slice`)."""
+    if name == "table1":
+        t1 = config["table1"]
+        own = {"table1": t1, "seeds": config["seeds"]}
+        up = pipeline_slice(list(t1["columns"].values()), ["macro", "truth"], sorted(set(t1["forecaster"].values())))
+    elif name == "realdata":
+        methods, forecasters = realdata_aliases()
+        own = {"realdata": config["realdata"], "sensitivity_k": config.get("sensitivity_k") or {},
+               "seeds": config["seeds"]}
+        up = pipeline_slice(config["realdata"]["datasets"], methods, forecasters)
+    elif name == "table3":
+        own, up = {"datasets": {ds: dataset_cfg(ds) for ds in real_datasets()}}, {}
+    elif name == "convergence":
+        cv = config["convergence"]
+        own = {"convergence": cv, "seed": first_realdata_seed()}
+        up = pipeline_slice(cv["datasets"], cv["methods"])
+    elif name == "table2":
+        t2 = config["table2"]
+        own = {"table2": t2, "seeds": config["seeds"], "methods": {m: _result_options(method_options(m))
+                                                                   for m in t2["methods"]}}
+        up = pipeline_slice([t2["deepar_source"]] if "deepar" in t2["data"] else [])
+    elif name == "sensitivity_synthetic":
+        ss = config["sensitivity_synthetic"]
+        method = ss.get("method", "mixseq")
+        own = {"sensitivity_synthetic": ss, "seeds": config["seeds"],
+               "method": _result_options(method_options(method))}
+        up = {}
+    else:
+        raise ValueError(f"no config slice for table {name!r}")
+    return {"table": own, "upstream": up}
+
+
+def table_stamp(name):
+    return lambda wildcards: stamp("table", name, table_slice(name))
+
+
+def table_fingerprint(name):
+    return lambda wildcards: provenance.fingerprint(table_slice(name))
+
+
+def table2_trial_slice(method):
+    t2 = config["table2"]
+    opts = {**method_options(method), **(t2.get("method_options") or {}).get(method, {})}
+    return {"options": opts, "data_options": dict(t2.get("data_options") or {})}
+
+
+def table2_trial_stamp(wildcards):
+    sl = table2_trial_slice(wildcards.method)
+    return stamp("table2_trial", f"{wildcards.data}/{wildcards.method}",
+                 {"options": _result_options(sl["options"]), "data_options": sl["data_options"]})
+
+
+def table2_data_spec():
+    """Table 2's data are generated from `table2.data_options`; the DeepAR mixtures also from the base DeepAR
+    trained on `table2.deepar_source`."""
+    t2 = config["table2"]
+    spec = {f"synthetic_{d}": provenance.fingerprint(t2.get("data_options") or {}) for d in t2["data"]}
+    if "deepar" in t2["data"]:
+        spec[t2["deepar_source"]] = raw_sidecars(t2["deepar_source"])
+    return spec
+
+
+def sensitivity_trial_options():
+    ss = config["sensitivity_synthetic"]
+    return {**method_options(ss.get("method", "mixseq")), **(ss.get("options") or {})}
+
+
+def convergence_logs(dataset):
+    """{method: train log} of the convergence study for one dataset (first real-data seed)."""
+    cv = config["convergence"]
+    return {m: res_path(f"{dataset}/clusters/{m}/k{cv['k']}/seed{first_realdata_seed()}/train_log.tsv")
+            for m in cv["methods"]}

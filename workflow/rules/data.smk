@@ -2,14 +2,16 @@
 
 
 rule synthetic_panel:
+    input:
+        stamp=lambda wc: stamp("synthetic_panel", wc.dataset, dataset_cfg(wc.dataset)),
     output:
-        "results/{dataset}/seed{seed}/panel.parquet",
+        res_path("{dataset}/seed{seed}/panel.parquet"),
     params:
         cfg=lambda wc: dataset_cfg(wc.dataset),
     log:
-        "logs/synthetic_panel/{dataset}/seed{seed}.log",
+        log_path("synthetic_panel/{dataset}/seed{seed}.log"),
     benchmark:
-        "benchmarks/synthetic_panel/{dataset}/seed{seed}.tsv"
+        bench_path("synthetic_panel/{dataset}/seed{seed}.tsv")
     threads: 1
     conda:
         "../../envs/core.yaml"

@@ -1,9 +1,16 @@
 # Real datasets: raw files (mirror or real source, sha256-checked) -> panel -> Table 3 and macro figures.
 
 
+# Raw copies are shared by every run (resources/ has no run prefix); their stamp lives in resources/.stamps/ so a
+# run with another source for the same dataset name fetches again. The sidecar <file>.sha256 records the sha256
+# of the bytes written; preprocess re-verifies it (or the configured sha256) before every use.
 rule download:
+    input:
+        stamp=download_stamp,
+        source=mirror_source,
     output:
-        "resources/{dataset}/raw/{file}",
+        raw="resources/{dataset}/raw/{file}",
+        sha256="resources/{dataset}/raw/{file}.sha256",
     params:
         sha256=lambda wc: (dataset_cfg(wc.dataset).get("sha256") or {}).get(wc.file),
         mirror=config.get("mirror"),
@@ -11,9 +18,9 @@ rule download:
         subdir=lambda wc: dataset_cfg(wc.dataset).get("mirror_subdir", dataset_cfg(wc.dataset)["kind"]),
         max_bytes=config.get("max_download_bytes", 50_000_000_000),
     log:
-        "logs/download/{dataset}/{file}.log",
+        log_path("download/{dataset}/{file}.log"),
     benchmark:
-        "benchmarks/download/{dataset}/{file}.tsv"
+        bench_path("download/{dataset}/{file}.tsv")
     threads: 1
     conda:
         "../../envs/core.yaml"
@@ -24,17 +31,20 @@ rule download:
 rule preprocess:
     input:
         raw=real_raw_files,
+        sha256=lambda wc: raw_sidecars(wc.dataset),
+        stamp=lambda wc: stamp("preprocess", wc.dataset, preprocess_slice(wc.dataset)),
     output:
-        "results/{dataset}/panel.parquet",
+        res_path("{dataset}/panel.parquet"),
     params:
         kind=lambda wc: dataset_cfg(wc.dataset)["kind"],
         options=lambda wc: preprocess_options(config, wc.dataset),
         horizon=lambda wc: evaluation_cfg(wc.dataset)["horizon"],
+        sha256=lambda wc: dict(dataset_cfg(wc.dataset).get("sha256") or {}),
         raw_dir=lambda wc: f"resources/{wc.dataset}/raw",
     log:
-        "logs/preprocess/{dataset}.log",
+        log_path("preprocess/{dataset}.log"),
     benchmark:
-        "benchmarks/preprocess/{dataset}.tsv"
+        bench_path("preprocess/{dataset}.tsv")
     threads: 1
     resources:
         mem_mb=8000,
@@ -46,18 +56,33 @@ rule preprocess:
 
 rule table3:
     input:
-        panels=lambda wc: [f"results/{ds}/panel.parquet" for ds in real_datasets()],
+        panels=lambda wc: [res_path(f"{ds}/panel.parquet") for ds in real_datasets()],
+        data=lambda wc: data_inputs(real_datasets()),
+        stamp=table_stamp("table3"),
     output:
-        table=report("results/table3.tsv", caption="../report/table3.rst", category="Datasets"),
-        figures=report(
-            expand("results/figures/macro_{dataset}.png", dataset=real_datasets()),
-            caption="../report/macro.rst",
-            category="Datasets",
-        ),
+        table=report(res_path("table3.tsv"), caption="../report/table3.rst", category="Datasets"),
+    params:
+        datasets=lambda wc: real_datasets(),
+        fingerprint=table_fingerprint("table3"),
+        data=lambda wc: data_spec(real_datasets()),
     log:
-        "logs/table3.log",
+        log_path("table3.log"),
     threads: 1
     conda:
         "../../envs/core.yaml"
     script:
         "../scripts/table3.py"
+
+
+rule macro_figure:
+    input:
+        panel=res_path("{dataset}/panel.parquet"),
+    output:
+        report(res_path("figures/macro_{dataset}.png"), caption="../report/macro.rst", category="Datasets"),
+    log:
+        log_path("macro_figure/{dataset}.log"),
+    threads: 1
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/macro_figure.py"

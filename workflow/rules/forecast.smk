@@ -6,21 +6,21 @@
 rule forecast:
     input:
         panel=panel_path,
-        assignments="results/{dataset}/clusters/{method}/k{K}/seed{seed}/assignments.tsv",
+        assignments=res_path("{dataset}/clusters/{method}/k{K}/seed{seed}/assignments.tsv"),
+        stamp=forecast_stamp,
     output:
-        forecasts="results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet",
-        scores="results/{dataset}/scores/{method}/k{K}/{forecaster}/seed{seed}.tsv",
+        forecasts=res_path("{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet"),
+        scores=res_path("{dataset}/scores/{method}/k{K}/{forecaster}/seed{seed}.tsv"),
     params:
         split="test",
         quantiles=config["quantiles"],
         options=lambda wc: forecaster_options(wc.forecaster, wc.dataset),
         evaluation=lambda wc: evaluation_cfg(wc.dataset),
         n_samples=config["n_samples"],
-        device=config["device"],
     log:
-        "logs/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.log",
+        log_path("forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.log"),
     benchmark:
-        "benchmarks/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.tsv"
+        bench_path("forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.tsv")
     threads: 1
     resources:
         gpu=gpu_for_forecaster,
@@ -32,16 +32,15 @@ rule forecast:
 
 use rule forecast as forecast_val with:
     output:
-        forecasts="results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.val.parquet",
-        scores="results/{dataset}/scores/{method}/k{K}/{forecaster}/seed{seed}.val.tsv",
+        forecasts=res_path("{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.val.parquet"),
+        scores=res_path("{dataset}/scores/{method}/k{K}/{forecaster}/seed{seed}.val.tsv"),
     params:
         split="val",
         quantiles=config["quantiles"],
         options=lambda wc: forecaster_options(wc.forecaster, wc.dataset),
         evaluation=lambda wc: evaluation_cfg(wc.dataset),
         n_samples=config["n_samples"],
-        device=config["device"],
     log:
-        "logs/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.val.log",
+        log_path("forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.val.log"),
     benchmark:
-        "benchmarks/forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.val.tsv"
+        bench_path("forecast/{dataset}/{method}/k{K}/{forecaster}/seed{seed}.val.tsv")

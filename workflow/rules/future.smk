@@ -10,14 +10,15 @@
 
 rule future:
     input:
-        panel="results/{dataset}/panel.parquet",
+        panel=res_path("{dataset}/panel.parquet"),
         assignments=future_assignments,
         selection=future_selection,
+        stamp=lambda wc: stamp("future", wc.dataset, future_slice(wc.dataset)),
     output:
-        forecast="results/{dataset}/future.tsv",
-        clusters="results/{dataset}/future_clusters.tsv",
-        model="results/{dataset}/future_model.tsv",
-        figure=report("results/figures/future_{dataset}.png", caption="../report/future.rst", category="Future"),
+        forecast=res_path("{dataset}/future.tsv"),
+        clusters=res_path("{dataset}/future_clusters.tsv"),
+        model=res_path("{dataset}/future_model.tsv"),
+        figure=report(res_path("figures/future_{dataset}.png"), caption="../report/future.rst", category="Future"),
     params:
         fixed=lambda wc: future_fixed(),
         cfg=lambda wc: future_cfg(),
@@ -25,11 +26,12 @@ rule future:
         forecasters=lambda wc: {alias: forecaster_options(alias, wc.dataset) for alias in config["forecasters"]},
         n_samples=config["n_samples"],
         quantiles=config["quantiles"],
-        device=config["device"],
+        fingerprint=lambda wc: provenance.fingerprint(future_slice(wc.dataset)),
+        data=lambda wc: data_spec([wc.dataset]),
     log:
-        "logs/future/{dataset}.log",
+        log_path("future/{dataset}.log"),
     benchmark:
-        "benchmarks/future/{dataset}.tsv"
+        bench_path("future/{dataset}.tsv")
     threads: 1
     resources:
         gpu=gpu_for_future,

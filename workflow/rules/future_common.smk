@@ -14,16 +14,13 @@ def future_fixed():
     return None
 
 
-def future_datasets():
-    return list((config.get("realdata") or {}).get("datasets", []))
-
-
 def future_assignments(wildcards):
     fixed = future_fixed()
     if fixed is not None:
-        return [f"results/{wildcards.dataset}/clusters/{fixed['method']}/k{fixed['k']}/seed{fixed['seed']}/assignments.tsv"]
-    runs = {(m, k, seed) for ds, m, k, _, seed in realdata_candidates() if ds == wildcards.dataset}
-    return [f"results/{wildcards.dataset}/clusters/{m}/k{k}/seed{seed}/assignments.tsv" for m, k, seed in sorted(runs)]
+        runs = {(fixed["method"], fixed["k"], fixed["seed"])}
+    else:
+        runs = {(m, k, seed) for ds, m, k, _, seed in realdata_candidates() if ds == wildcards.dataset}
+    return [res_path(f"{wildcards.dataset}/clusters/{m}/k{k}/seed{seed}/assignments.tsv") for m, k, seed in sorted(runs)]
 
 
 def gpu_for_future(wildcards):
@@ -34,11 +31,19 @@ def gpu_for_future(wildcards):
 
 
 def future_selection(wildcards):
-    return [] if future_fixed() is not None else ["results/selection.tsv"]
+    return [] if future_fixed() is not None else [res_path("selection.tsv")]
 
 
-TARGET_FILES["future"] = [
-    f
-    for ds in future_datasets()
-    for f in (f"results/{ds}/future.tsv", f"results/{ds}/future_clusters.tsv", f"results/figures/future_{ds}.png")
-]
+def future_slice(dataset):
+    """The config the future forecast of `dataset` depends on (its stamp and table fingerprint)."""
+    fixed = future_fixed()
+    aliases = [fixed["forecaster"]] if fixed else realdata_aliases()[1]
+    return {
+        "future": future_cfg(),
+        "forecasters": {a: _result_options(forecaster_options(a, dataset)) for a in aliases},
+        "evaluation": evaluation_cfg(dataset),
+        "n_samples": config["n_samples"],
+        "quantiles": config["quantiles"],
+    }
+
+

@@ -4,15 +4,16 @@
 rule deepar_base:
     input:
         train=lambda wc: f"resources/{config['table2']['deepar_source']}/raw/train.csv",
+        stamp=lambda wc: stamp("deepar_base", "base", {"options": _result_options(config["table2"].get("deepar_base")),
+                                                       "source": config["table2"]["deepar_source"]}),
     output:
-        "results/synthetic/deepar_base.pt",
+        res_path("synthetic/deepar_base.pt"),
     params:
         options=lambda wc: dict(config["table2"].get("deepar_base") or {}),
-        device=config["device"],
     log:
-        "logs/deepar_base.log",
+        log_path("deepar_base.log"),
     benchmark:
-        "benchmarks/deepar_base.tsv"
+        bench_path("deepar_base.tsv")
     threads: 2
     resources:
         gpu=config["gpu"],
@@ -24,18 +25,17 @@ rule deepar_base:
 
 rule table2_trial:
     input:
-        base=lambda wc: ["results/synthetic/deepar_base.pt"] if wc.data == "deepar" else [],
+        base=lambda wc: [res_path("synthetic/deepar_base.pt")] if wc.data == "deepar" else [],
+        stamp=table2_trial_stamp,
     output:
-        "results/table2/{data}/c{n}/{method}/seed{seed}.tsv",
+        res_path("table2/{data}/c{n}/{method}/seed{seed}.tsv"),
     params:
-        options=lambda wc: {**method_options(wc.method), **(config["table2"].get("method_options") or {}).get(
-            wc.method, {})},
+        options=lambda wc: table2_trial_slice(wc.method)["options"],
         data_options=lambda wc: dict(config["table2"].get("data_options") or {}),
-        device=config["device"],
     log:
-        "logs/table2/{data}/c{n}/{method}/seed{seed}.log",
+        log_path("table2/{data}/c{n}/{method}/seed{seed}.log"),
     benchmark:
-        "benchmarks/table2/{data}/c{n}/{method}/seed{seed}.tsv"
+        bench_path("table2/{data}/c{n}/{method}/seed{seed}.tsv")
     wildcard_constraints:
         data="arma|deepar",
         n=r"\d+",
@@ -50,14 +50,17 @@ rule table2_trial:
 
 rule table2:
     input:
-        table2_files,
+        trials=table2_files,
+        stamp=table_stamp("table2"),
     output:
-        table=report("results/table2.tsv", caption="../report/table2.rst", category="Synthetic clustering"),
-        markdown="results/table2.md",
+        table=report(res_path("table2.tsv"), caption="../report/table2.rst", category="Synthetic clustering"),
+        markdown=res_path("table2.md"),
     params:
         cfg=lambda wc: config["table2"],
+        fingerprint=table_fingerprint("table2"),
+        data=lambda wc: table2_data_spec(),
     log:
-        "logs/table2.log",
+        log_path("table2.log"),
     conda:
         "../../envs/core.yaml"
     script:
@@ -65,19 +68,20 @@ rule table2:
 
 
 rule sensitivity_trial:
+    input:
+        stamp=lambda wc: stamp("sensitivity_trial", "trial", {
+            "method": config["sensitivity_synthetic"].get("method", "mixseq"),
+            "options": _result_options(sensitivity_trial_options()),
+        }),
     output:
-        "results/sensitivity_synthetic/k{K}/seed{seed}.tsv",
+        res_path("sensitivity_synthetic/k{K}/seed{seed}.tsv"),
     params:
-        options=lambda wc: {
-            **method_options(config["sensitivity_synthetic"].get("method", "mixseq")),
-            **(config["sensitivity_synthetic"].get("options") or {}),
-        },
+        options=lambda wc: sensitivity_trial_options(),
         method=lambda wc: config["sensitivity_synthetic"].get("method", "mixseq"),
-        device=config["device"],
     log:
-        "logs/sensitivity_synthetic/k{K}/seed{seed}.log",
+        log_path("sensitivity_synthetic/k{K}/seed{seed}.log"),
     benchmark:
-        "benchmarks/sensitivity_synthetic/k{K}/seed{seed}.tsv"
+        bench_path("sensitivity_synthetic/k{K}/seed{seed}.tsv")
     threads: 2
     resources:
         gpu=lambda wc: config["gpu"] if config["sensitivity_synthetic"].get("method", "mixseq") in TORCH_METHODS else 0,
@@ -89,19 +93,23 @@ rule sensitivity_trial:
 
 rule table_sensitivity_synthetic:
     input:
-        lambda wc: expand(
-            "results/sensitivity_synthetic/k{K}/seed{seed}.tsv",
+        trials=lambda wc: expand(
+            res_path("sensitivity_synthetic/k{K}/seed{seed}.tsv"),
             K=[1] + list(config["sensitivity_synthetic"]["k"]),
             seed=config["sensitivity_synthetic"].get("seeds", config["seeds"]),
         ),
+        stamp=table_stamp("sensitivity_synthetic"),
     output:
         report(
-            "results/table_sensitivity_synthetic.tsv",
+            res_path("table_sensitivity_synthetic.tsv"),
             caption="../report/table_sensitivity_synthetic.rst",
             category="Synthetic clustering",
         ),
+    params:
+        fingerprint=table_fingerprint("sensitivity_synthetic"),
+        data=lambda wc: {"sensitivity_synthetic": provenance.fingerprint(config["sensitivity_synthetic"].get("options"))},
     log:
-        "logs/table_sensitivity_synthetic.log",
+        log_path("table_sensitivity_synthetic.log"),
     conda:
         "../../envs/core.yaml"
     script:

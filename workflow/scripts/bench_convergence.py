@@ -6,8 +6,8 @@ process with a fixed number of torch threads, on the training interval of a prep
 real Rossmann panel the workflow writes), and applies the same convergence rule
 (:func:`mixseq.report.convergence.seconds_to_converge`, 99 % of the total improvement) to the logs::
 
-    snakemake results/rossmann/panel.parquet --configfile config/paper_cpu.yaml --config mirror=../shared/data
-    python workflow/scripts/bench_convergence.py --panel results/rossmann/panel.parquet --threads 2
+    snakemake results/paper_cpu/rossmann/panel.parquet --configfile config/paper_cpu.yaml --config mirror=../shared/data
+    python workflow/scripts/bench_convergence.py --panel results/paper_cpu/rossmann/panel.parquet --threads 2
 
 Writes ``--out`` (TSV: one row per method), the per-epoch logs and each fit's time and peak RSS (JSON) under
 ``--work``, and ``--figure`` (PNG). ``--from-logs`` re-derives the table and figure from an earlier run's files.

@@ -58,8 +58,9 @@ if k > n_series:
 # "auto" resolves to cuda when a GPU is visible (on SLURM: when the job got --gpus), else cpu; "cuda" without a
 # GPU fails here, before any training.
 if method in TORCH_METHODS:
-    device = torch_device(smk.params.device)
-    log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.params.device, smk.resources.get("gpu", 0))
+    device = torch_device(smk.config["device"])
+    log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.config["device"],
+             smk.resources.get("gpu", 0))
     options.setdefault("device", device)
     options.setdefault("threads", smk.threads)
 else:
@@ -82,7 +83,8 @@ with scratch_path(smk.output.train_log) as tmp_log:
         tmp_log.write_text("note\nno iterative training for this method\n")
 seconds = time.perf_counter() - t0
 labels = model.labels_
-with atomic_path(smk.output.model) as tmp:
+# model/model.pt (torch), .pkl (pickled), .npz (mixarma) or .txt (no state): the suffix says how to read it
+with atomic_path(Path(smk.output.model) / f"model{model.model_suffix}") as tmp:
     model.save(tmp)
 with atomic_path(smk.output.assignments) as tmp:
     pd.DataFrame({"id": ids, "cluster": labels}).to_csv(tmp, sep="\t", index=False)

@@ -14,8 +14,9 @@ log = setup(smk)
 opts = dict(smk.params.options)
 seed = int(opts.pop("seed", 0))
 seed_everything(seed)
-log.info("device: %s", torch_device(smk.params.device))
-state = train_base_deepar(smk.input.train, seed=seed, device=smk.params.device, threads=smk.threads,
+log.info("device: %s", torch_device(smk.config["device"]))
+# device comes from the config, not params: where a step runs does not trigger a rerun (docs/execution.md)
+state = train_base_deepar(smk.input.train, seed=seed, device=smk.config["device"], threads=smk.threads,
                           log_path=Path(smk.log[0]).with_suffix(".epochs.tsv"), **opts)
 with atomic_path(smk.output[0]) as tmp:
     save_state(state, tmp)

@@ -34,8 +34,9 @@ ev = smk.params.evaluation
 options = dict(smk.params.options)
 if smk.wildcards.forecaster.split("__")[0] in NEURAL:
     # "auto" resolves to cuda when a GPU is visible (on SLURM: when the job got --gpus), else cpu.
-    device = torch_device(smk.params.device)
-    log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.params.device, smk.resources.get("gpu", 0))
+    device = torch_device(smk.config["device"])
+    log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.config["device"],
+             smk.resources.get("gpu", 0))
     options.setdefault("device", device)
     options.setdefault("log_path", str(Path(smk.log[0]).with_suffix(".epochs.tsv")))
 else:

@@ -12,6 +12,7 @@ from mixseq.data.frequency import freq_kind, season_length  # noqa: E402
 from mixseq.data.panel import read_panel  # noqa: E402
 from mixseq.experiments.future import choose_candidate, forecast_future, plot_future  # noqa: E402
 from mixseq.forecast.base import NEURAL  # noqa: E402
+from mixseq.provenance import table_header, write_tsv  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
 from mixseq.utils import atomic_path, seed_everything, set_torch_threads, torch_device  # noqa: E402
 
@@ -26,7 +27,7 @@ cfg = dict(smk.params.cfg or {})
 if smk.params.fixed:
     cand = dict(smk.params.fixed, selected_by="config key 'future'", metric="", val_score=np.nan)
 else:
-    selection = pd.read_csv(smk.input.selection[0], sep="\t")
+    selection = pd.read_csv(smk.input.selection[0], sep="\t", comment="#")
     cand = choose_candidate(selection, dataset, {k: cfg.get(k) for k in ("method", "k", "forecaster")})
     cand["selected_by"] = f"lowest validation {cand['metric']} in {smk.input.selection[0]}"
 log.info("candidate: %s", cand)
@@ -49,7 +50,7 @@ if forecaster not in smk.params.forecasters:
     raise ValueError(f"future: forecaster '{forecaster}' has no entry in config key 'forecasters'")
 options = dict(smk.params.forecasters[forecaster] or {})
 if base in NEURAL:
-    options.setdefault("device", torch_device(smk.params.device))
+    options.setdefault("device", torch_device(smk.config["device"]))
     options.setdefault("log_path", str(Path(smk.log[0]).with_suffix(".epochs.tsv")))
 horizon = int(smk.params.horizon)
 fut = forecast_future(panel, labels, k, base, options, horizon, int(smk.params.n_samples), seed=seed, log=log)
@@ -57,8 +58,8 @@ frame = fut.to_frame(smk.params.quantiles)
 fmt = "%Y-%m-%d %H:%M:%S" if freq_kind(panel.freq) == "h" else "%Y-%m-%d"
 frame["date"] = pd.DatetimeIndex(frame["date"]).strftime(fmt)
 
-with atomic_path(smk.output.forecast) as tmp:
-    frame.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+header = table_header(smk.params.fingerprint, smk.params.data)
+write_tsv(frame, smk.output.forecast, header, index=False, float_format="%.6g")
 with atomic_path(smk.output.clusters) as tmp:
     pd.DataFrame({"id": panel.ids, "cluster": labels}).to_csv(tmp, sep="\t", index=False)
 model = {"dataset": dataset, "method": method, "k": k, "forecaster": forecaster, "seed": seed,
@@ -66,8 +67,7 @@ model = {"dataset": dataset, "method": method, "k": k, "forecaster": forecaster,
          "freq": panel.freq, "data_end": panel.dates[-1].strftime(fmt),
          "first_future": frame["date"].iloc[0], "horizon": horizon, "n_samples": int(smk.params.n_samples),
          "clustering": "assignments of the selected run (fitted on the training interval)"}
-with atomic_path(smk.output.model) as tmp:
-    pd.DataFrame([model]).to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+write_tsv(pd.DataFrame([model]), smk.output.model, header, index=False, float_format="%.6g")
 
 period = PERIOD[freq_kind(panel.freq)]
 n_hist = min(panel.n_days, max(3 * season_length(panel.freq), 4 * horizon))

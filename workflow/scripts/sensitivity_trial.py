@@ -19,7 +19,7 @@ seed_everything(seed)
 options = dict(smk.params.options)
 options["method"] = smk.params.method
 if smk.params.method in {"mixseq", "dtcr"}:
-    options.setdefault("device", smk.params.device)
+    options.setdefault("device", smk.config["device"])
     options.setdefault("threads", smk.threads)
 res = sensitivity_trial(k, seed, options)
 row = {"k": k, "seed": seed, "method": "macro" if k == 1 else smk.params.method, **res}

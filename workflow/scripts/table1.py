@@ -10,38 +10,34 @@ import pandas as pd  # noqa: E402
 
 from mixseq.data.panel import read_panel  # noqa: E402
 from mixseq.evaluate.rolling import frame_to_arrays  # noqa: E402
+from mixseq.provenance import table_header, write_md, write_tsv  # noqa: E402
 from mixseq.report.figures import forecast_window_panel, save  # noqa: E402
 from mixseq.report.tables import table1, to_markdown  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
-from mixseq.utils import atomic_path  # noqa: E402
 
 smk = snakemake  # noqa: F821
 log = setup(smk)
 scores = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input.scores], ignore_index=True)
 columns = dict(smk.params.columns)
 tab = table1(scores, columns)
-with atomic_path(smk.output.table) as tmp:
-    tab.to_csv(tmp, sep="\t")
-with atomic_path(smk.output.markdown) as tmp:
-    tmp.write_text("Table 1: SMAPE of the macro forecast, mean (sd) over trials; lower is better.\n\n"
-                   + to_markdown(tab, best="col"))
+header = table_header(smk.params.fingerprint, smk.params.data)
+write_tsv(tab, smk.output.table, header)
+write_md("Table 1: SMAPE of the macro forecast, mean (sd) over trials; lower is better.\n\n"
+         + to_markdown(tab, best="col"), smk.output.markdown, header)
 log.info("\n%s", tab.to_string())
 
 # Figure: one window (the middle origin) per dataset, first seed.
-by_run = {}
-for f in smk.input.forecasts:
-    parts = Path(f).parts  # results/{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet
-    by_run[(parts[1], parts[3])] = f
+files = smk.params.figure_files  # {dataset: {"macro", "truth": forecasts, "panel": panel}} (paths from the rule)
 fig, axes = plt.subplots(1, len(columns), figsize=(4.2 * len(columns), 3.4), squeeze=False)
 for ax, (title, ds) in zip(axes[0], columns.items(), strict=True):
     fc = {}
     truth = None
     for method, label in (("macro", "macro"), ("truth", "clustered")):
-        origins, samples, tr = frame_to_arrays(pd.read_parquet(by_run[(ds, method)]))
+        origins, samples, tr = frame_to_arrays(pd.read_parquet(files[ds][method]))
         mid = len(origins) // 2
         fc[label] = samples[mid]
         truth = tr[mid]
-    panel = read_panel(next(p for p in smk.input.panels if Path(p).parts[1] == ds))
+    panel = read_panel(files[ds]["panel"])
     history = panel.macro()[: panel.index_of(origins[mid])]
     forecast_window_panel(ax, history, truth, fc, f"{title} (origin {origins[mid]})")
 axes[0][0].legend(fontsize=7, loc="best")

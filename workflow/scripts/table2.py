@@ -7,13 +7,13 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src")) 
 
 import pandas as pd  # noqa: E402
 
+from mixseq.provenance import table_header, write_md, write_tsv  # noqa: E402
 from mixseq.report.tables import mean_sd, to_markdown  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
-from mixseq.utils import atomic_path  # noqa: E402
 
 smk = snakemake  # noqa: F821
 log = setup(smk)
-df = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input], ignore_index=True)
+df = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input.trials], ignore_index=True)
 names = {"arma": "ARMA", "deepar": "DeepAR"}
 cols = [(d, n) for d in smk.params.cfg["data"] for n in smk.params.cfg["clusters"]]
 rows = []
@@ -29,10 +29,9 @@ for (m, key), r in zip(rows, tab.index, strict=True):
     for (d, n), c in zip(cols, tab.columns, strict=True):
         sel = df[(df.method == m) & (df.data == d) & (df.n_clusters == n)][key]
         tab.loc[r, c] = mean_sd(sel) if len(sel) else ""
-with atomic_path(smk.output.table) as tmp:
-    tab.to_csv(tmp, sep="\t")
-with atomic_path(smk.output.markdown) as tmp:
-    tmp.write_text("Table 2: Rand index on synthetic mixtures, mean (sd) over trials; higher is better. "
-                   "-infer: clusters of newly generated series assigned by the trained model.\n\n"
-                   + to_markdown(tab, best="col", lower_is_better=False))
+header = table_header(smk.params.fingerprint, smk.params.data)
+write_tsv(tab, smk.output.table, header)
+write_md("Table 2: Rand index on synthetic mixtures, mean (sd) over trials; higher is better. "
+         "-infer: clusters of newly generated series assigned by the trained model.\n\n"
+         + to_markdown(tab, best="col", lower_is_better=False), smk.output.markdown, header)
 log.info("\n%s", tab.to_string())

@@ -19,7 +19,7 @@ seed = int(wc.seed)
 seed_everything(seed)
 options = {**smk.params.data_options, **smk.params.options}
 if wc.method in {"mixseq", "dtcr"}:
-    options.setdefault("device", smk.params.device)
+    options.setdefault("device", smk.config["device"])
     options.setdefault("threads", smk.threads)
 if wc.data == "deepar":
     options["base_state"] = smk.input.base[0]

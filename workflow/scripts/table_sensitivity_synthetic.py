@@ -7,19 +7,19 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src")) 
 
 import pandas as pd  # noqa: E402
 
+from mixseq.provenance import table_header, write_tsv  # noqa: E402
 from mixseq.report.tables import mean_sd  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
-from mixseq.utils import atomic_path  # noqa: E402
 
 smk = snakemake  # noqa: F821
 log = setup(smk)
-df = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input], ignore_index=True)
+df = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input.trials], ignore_index=True)
 rows = []
 for k, g in df.groupby("k", sort=True):
     name = "Macro" if k == 1 else f"{g['method'].iloc[0]}_{k}"
     rows.append({"setting": name, "k": k, "smape": mean_sd(g["smape"]), "smape_mean": g["smape"].mean(),
                  "ri": mean_sd(g["ri"]), "trials": len(g)})
 tab = pd.DataFrame(rows)
-with atomic_path(smk.output[0]) as tmp:
-    tab.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+write_tsv(tab, smk.output[0], table_header(smk.params.fingerprint, smk.params.data), index=False,
+          float_format="%.6g")
 log.info("\n%s", tab.to_string())

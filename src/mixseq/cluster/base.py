@@ -91,6 +91,9 @@ class ClusterMethod(ABC):
             labels.append(self.predict(vals[:, :t_end], dates))
         return ids, (np.concatenate(labels) if labels else np.zeros(0, np.int64))
 
+    #: file suffix of what :meth:`save` writes (the cluster rule saves ``model/model<suffix>``)
+    model_suffix = ".txt"
+
     def save(self, path: str | Path) -> None:
         """Persist the fitted model (default: nothing beyond the labels the rule writes)."""
         Path(path).write_text(f"{self.name}: no model state beyond assignments\n")

@@ -235,6 +235,7 @@ class DTCR(ClusterMethod):
     """DTCR clustering (see the module docstring). Options: :data:`DEFAULTS`."""
 
     name = "dtcr"
+    model_suffix = ".pt"
 
     @classmethod
     def option_spec(cls) -> OptionSpec:

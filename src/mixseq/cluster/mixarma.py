@@ -108,6 +108,7 @@ class MixARMA(ClusterMethod):
     """
 
     name = "mixarma"
+    model_suffix = ".npz"
 
     def __init__(
         self,

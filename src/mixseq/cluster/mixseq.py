@@ -159,6 +159,7 @@ class MixSeq(ClusterMethod):
     """MixSeq clustering (paper §4, eq. 5-10); options and defaults in :data:`DEFAULTS`."""
 
     name = "mixseq"
+    model_suffix = ".pt"
 
     @classmethod
     def option_spec(cls) -> OptionSpec:

@@ -122,6 +122,7 @@ class JABBAClusterer(ClusterMethod):
     """Cluster microscopic series by TF-IDF k-means on their JABBA symbol strings (see module doc)."""
 
     name = "jabba"
+    model_suffix = ".pkl"
 
     def __init__(
         self,

@@ -50,6 +50,7 @@ def _prepare(X: np.ndarray, max_length: int | None, name: str) -> np.ndarray:
 class _TslearnClusterer(ClusterMethod):
     """Shared fit/predict/save for the tslearn estimators."""
 
+    model_suffix = ".pkl"
     default_max_length: int | None = None
     default_max_iter: int = 50
 

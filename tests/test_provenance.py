@@ -1,0 +1,259 @@
+"""Results always match the config and the data: config stamps, raw-file checksums, fixed output sets, run names.
+
+The end-to-end tests share one finished run of a tiny custom dataset (6 series x 120 days from a CSV in a mirror
+inside the working directory; Table 4/5 with macro and MixARMA + seasonal naive, Table 3, Figure 1). Each test
+copies that working directory (mtimes and `.snakemake/` kept), changes one thing and runs Snakemake again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import run_snakemake
+
+from mixseq import provenance
+
+RUN = "prov"
+RES = Path("results") / RUN
+RAW = Path("resources/shop/raw/shop.csv")
+CONFIG = {
+    "run": RUN,
+    "targets": ["table3", "table4", "table5", "sensitivity"],
+    "seeds": [0],
+    "n_samples": 10,
+    "quantiles": [0.5, 0.9],
+    "gpu": 0,
+    "device": "cpu",
+    "mirror": "mirror",
+    "datasets": {"shop": {"kind": "custom",
+                          "options": {"file": "shop.csv", "train_end": "2021-03-31", "min_series": 2}}},
+    "evaluation": {"horizon": 7, "stride": 7, "refit_every": 1},
+    "methods": {},
+    "forecasters": {"seasonal_naive": {}},
+    "realdata": {"datasets": ["shop"], "methods": ["macro", "mixarma"], "forecasters": ["seasonal_naive"],
+                 "k": [2], "selection_metric": "r0.5"},
+    "sensitivity_k": {"method": "mixarma", "forecaster": "seasonal_naive"},
+}
+
+
+def write_config(wd: Path, cfg: dict, name: str = "prov.yaml") -> str:
+    (wd / "config" / name).write_text(yaml.safe_dump(cfg))
+    return f"config/{name}"
+
+
+def smk(wd: Path, cfg: str = "config/prov.yaml", *args: str):
+    res = run_snakemake(wd, "--configfile", cfg, *args)
+    return res.returncode, res.stdout + res.stderr
+
+
+def header(path: Path) -> dict:
+    return provenance.read_header(path)
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def ran(out: str) -> set[str]:
+    """Rules that ran (Snakemake prints `rule <name>:` for each job it starts)."""
+    return {line.split()[1].rstrip(":") for line in out.splitlines() if line.startswith(("rule ", "localrule "))}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    from conftest import REPO
+
+    wd = tmp_path_factory.mktemp("prov_ref")
+    for name in ("Snakefile", "workflow", "config", "envs", "profiles", "src"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, wd / name)
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2021-01-01", periods=120, freq="D").strftime("%Y-%m-%d")
+    frame = pd.concat([pd.DataFrame({"id": f"s{i}", "date": dates, "value": rng.poisson(10 + 5 * i, len(dates))})
+                       for i in range(6)])
+    (wd / "mirror").mkdir()
+    frame.to_csv(wd / "mirror/shop.csv", index=False)
+    write_config(wd, CONFIG)
+    rc, out = smk(wd)
+    assert rc == 0, out[-3000:]
+    return wd
+
+
+@pytest.fixture
+def wd(reference: Path, tmp_path: Path) -> Path:
+    """A copy of the finished reference run (mtimes and Snakemake metadata kept)."""
+    dest = tmp_path / "wd"
+    shutil.copytree(reference, dest, symlinks=True)
+    return dest
+
+
+# ----------------------------------------------------------------------------- unit tests (fast)
+def test_stamp_rewritten_only_when_content_changes(tmp_path: Path) -> None:
+    path = tmp_path / "s/x.json"
+    provenance.write_stamp(path, {"b": 1, "a": [1, 2]})
+    os.utime(path, ns=(1, 1))
+    provenance.write_stamp(path, {"a": [1, 2], "b": 1})  # same content, other key order: untouched
+    assert path.stat().st_mtime_ns == 1
+    assert json.loads(path.read_text()) == {"a": [1, 2], "b": 1}
+    provenance.write_stamp(path, {"a": [1, 2], "b": 2})
+    assert path.stat().st_mtime_ns > 1 and json.loads(path.read_text())["b"] == 2
+    assert provenance.fingerprint({"b": 1, "a": 2}) == provenance.fingerprint({"a": 2, "b": 1})
+    assert provenance.fingerprint({"a": 1}) != provenance.fingerprint({"a": 2})
+
+
+def test_verify_raw_files_names_file_and_hashes(tmp_path: Path) -> None:
+    raw = tmp_path / "x.csv"
+    raw.write_text("id,date,value\na,2021-01-01,1\na,2021-01-02,2\n")
+    good = provenance.file_sha256(raw)
+    provenance.write_sidecar(raw, good)
+    provenance.verify_raw_files([raw])  # recorded hash matches
+    provenance.verify_raw_files([raw], {"x.csv": good})  # configured hash matches
+    raw.write_text("id,date,value\na,2021-01-01,1\n")  # truncated at a line boundary
+    bad = provenance.file_sha256(raw)
+    for expected in (None, {"x.csv": good}):
+        with pytest.raises(provenance.DataIntegrityError) as err:
+            provenance.verify_raw_files([raw], expected)
+        assert str(raw) in str(err.value) and good in str(err.value) and bad in str(err.value)
+
+
+def test_table_header_roundtrip(tmp_path: Path) -> None:
+    df = pd.DataFrame({"a": [1, 2]})
+    line = provenance.header_line("0123456789ab", {"shop": "abcdefabcdef"})
+    provenance.write_tsv(df, tmp_path / "t.tsv", line, index=False)
+    provenance.write_md("| a |\n", tmp_path / "t.md", line)
+    for f in ("t.tsv", "t.md"):
+        assert header(tmp_path / f) == {"config": "0123456789ab", "data": {"shop": "abcdefabcdef"}}
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "t.tsv", sep="\t", comment="#"), df)
+
+
+# ----------------------------------------------------------------------------- workflow scenarios (slow)
+@pytest.mark.slow
+def test_tables_carry_config_fingerprint_and_data_hash(reference: Path) -> None:
+    want = provenance.data_hash([reference / "resources/shop/raw/shop.csv.sha256"])
+    assert (reference / "resources/shop/raw/shop.csv.sha256").read_text().split()[0] == provenance.file_sha256(
+        reference / RAW)
+    heads = [header(reference / RES / f) for f in ("table3.tsv", "table4.tsv", "table4.md", "table5.tsv",
+                                                   "table5.md", "selection.tsv", "table_methods.md",
+                                                   "paper_comparison.tsv")]
+    assert all(h["data"] == {"shop": want} for h in heads)
+    assert len({h["config"] for h in heads[1:]}) == 1 and len(heads[1]["config"]) == 12
+    t4 = pd.read_csv(reference / RES / "table4.tsv", sep="\t", comment="#", index_col=[0, 1])
+    assert list(t4.columns) == ["macro", "mixarma"]
+
+
+@pytest.mark.slow
+def test_renamed_and_added_dataset_rebuild_the_tables(wd: Path) -> None:
+    """The issue's case: a dataset renamed (then one added) in the config; never 'Nothing to be done'."""
+    cfg = json.loads(json.dumps(CONFIG))
+    cfg["datasets"] = {"shop2": cfg["datasets"]["shop"]}
+    cfg["realdata"]["datasets"] = ["shop2"]
+    before = header(wd / RES / "table4.tsv")
+    rc, out = smk(wd, write_config(wd, cfg, "renamed.yaml"))
+    assert rc == 0, out[-3000:]
+    t4 = pd.read_csv(wd / RES / "table4.tsv", sep="\t", comment="#", index_col=[0, 1])
+    assert list(t4.index.get_level_values(0)) == ["shop2"]
+    after = header(wd / RES / "table4.tsv")
+    assert set(after["data"]) == {"shop2"} and after["config"] != before["config"]
+    assert (wd / RES / "figures/sensitivity_k_shop2.png").exists()
+    assert (wd / RES / "figures/macro_shop2.png").exists()
+
+    cfg["datasets"]["shop"] = CONFIG["datasets"]["shop"]  # add the old one back as a second dataset
+    cfg["realdata"]["datasets"] = ["shop2", "shop"]
+    rc, out = smk(wd, write_config(wd, cfg, "added.yaml"))
+    assert rc == 0, out[-3000:]
+    assert {"realdata_tables", "table3"} <= ran(out)
+    t4 = pd.read_csv(wd / RES / "table4.tsv", sep="\t", comment="#", index_col=[0, 1])
+    assert list(t4.index.get_level_values(0)) == ["shop2", "shop"]
+    t3 = pd.read_csv(wd / RES / "table3.tsv", sep="\t", comment="#")
+    assert sorted(t3.dataset) == ["shop", "shop2"]
+
+
+@pytest.mark.slow
+def test_mirror_file_edited_in_place_is_fetched_again(wd: Path) -> None:
+    before = header(wd / RES / "table4.tsv")
+    src = wd / "mirror/shop.csv"
+    lines = src.read_text().splitlines()
+    lines[-1] = ",".join(lines[-1].split(",")[:2] + ["999"])
+    src.write_text("\n".join(lines) + "\n")
+    rc, out = smk(wd)
+    assert rc == 0, out[-3000:]
+    assert {"download", "preprocess", "realdata_tables"} <= ran(out)
+    assert (wd / RAW).read_text() == src.read_text()
+    after = header(wd / RES / "table4.tsv")
+    assert after["data"]["shop"] != before["data"]["shop"] and after["config"] == before["config"]
+
+
+@pytest.mark.parametrize("hash_source", ["recorded", "configured"])
+@pytest.mark.slow
+def test_raw_copy_corrupted_after_run_stops_naming_file(wd: Path, hash_source: str) -> None:
+    good = provenance.file_sha256(wd / RAW)
+    cfg = "config/prov.yaml"
+    if hash_source == "configured":
+        conf = json.loads(json.dumps(CONFIG))
+        conf["datasets"]["shop"]["sha256"] = {"shop.csv": good}
+        cfg = write_config(wd, conf, "sha.yaml")
+        rc, out = smk(wd, cfg)  # the checksum is new config: a rebuild, which verifies the intact copy
+        assert rc == 0, out[-3000:]
+    lines = (wd / RAW).read_text().splitlines(keepends=True)
+    (wd / RAW).write_text("".join(lines[: len(lines) // 2]))  # truncated at a line boundary
+    bad = provenance.file_sha256(wd / RAW)
+    rc, out = smk(wd, cfg)
+    assert rc != 0
+    assert f"raw file {RAW} changed since it was fetched" in out
+    assert f"expected sha256 {good}" in out and f"actual {bad}" in out
+    assert not (wd / RES / "shop/panel.parquet").exists()
+
+
+@pytest.mark.slow
+def test_deleted_intermediates_are_rebuilt_with_downstream(wd: Path) -> None:
+    table4 = (wd / RES / "table4.tsv").stat().st_mtime_ns
+    (wd / RES / "shop/panel.parquet").unlink()
+    (wd / RES / "shop/clusters/mixarma/k2/seed0/assignments.tsv").unlink()
+    rc, out = smk(wd)
+    assert rc == 0, out[-3000:]
+    assert {"preprocess", "cluster", "forecast", "forecast_val", "realdata_tables"} <= ran(out)
+    assert (wd / RES / "shop/panel.parquet").exists()
+    assert (wd / RES / "shop/clusters/mixarma/k2/seed0/assignments.tsv").exists()
+    assert (wd / RES / "table4.tsv").stat().st_mtime_ns > table4
+
+
+@pytest.mark.slow
+def test_config_change_without_snakemake_metadata_rebuilds(wd: Path) -> None:
+    shutil.rmtree(wd / ".snakemake")
+    rc, out = smk(wd, "config/prov.yaml", "-n")  # unchanged config: the stamps alone trigger nothing
+    assert rc == 0 and "Nothing to be done" in out, out[-3000:]
+    before = header(wd / RES / "table4.tsv")
+    t5 = (wd / RES / "table5.tsv").stat().st_mtime_ns
+    cfg = json.loads(json.dumps(CONFIG))
+    cfg["evaluation"]["stride"] = 5
+    rc, out = smk(wd, write_config(wd, cfg))
+    assert rc == 0, out[-3000:]
+    assert {"forecast", "forecast_val", "realdata_tables"} <= ran(out)
+    assert "cluster" not in ran(out) and "preprocess" not in ran(out)  # upstream of the change: kept
+    assert header(wd / RES / "table4.tsv")["config"] != before["config"]
+    assert (wd / RES / "table5.tsv").stat().st_mtime_ns > t5
+    # runtime-only keys (device) are not part of any stamp: nothing to do
+    rc, out = smk(wd, "config/prov.yaml", "-n", "--config", "device=auto")
+    assert rc == 0 and "Nothing to be done" in out, out[-3000:]
+
+
+@pytest.mark.slow
+def test_two_runs_do_not_touch_each_other(wd: Path) -> None:
+    before = mtimes(wd / RES)
+    rc, out = smk(wd, "config/prov.yaml", "--config", "run=other", "targets=[table3]")
+    assert rc == 0, out[-3000:]
+    assert (wd / "results/other/table3.tsv").exists() and (wd / "results/other/figures/macro_shop.png").exists()
+    assert (wd / "logs/other/preprocess/shop.log").exists()
+    assert "download" not in ran(out)  # the shared raw copy is up to date
+    assert mtimes(wd / RES) == before
+    time.sleep(0.01)
+    rc, out = smk(wd, "config/prov.yaml", "-n")
+    assert rc == 0 and "Nothing to be done" in out, out[-3000:]
