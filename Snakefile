@@ -1,8 +1,11 @@
 # mixseq-workflow: reproduce MixSeq (NeurIPS 2021) and apply it to your own microscopic data.
 # Flow: download -> preprocess -> cluster -> forecast (rolling windows) -> aggregate -> score -> tables/figures.
-import datetime
+import sys
 
 from snakemake.utils import min_version, validate
+
+sys.path.insert(0, f"{workflow.basedir}/src")
+from mixseq.config_check import iso_dates  # noqa: E402
 
 min_version("9.0")
 
@@ -14,16 +17,8 @@ if not workflow.overwrite_configfiles:
     configfile: "config/config.yaml"
 
 
-def _iso_dates(node):
-    """YAML reads an unquoted 2021-10-31 as a date: hand it on as the ISO string the schema asks for."""
-    if isinstance(node, dict):
-        return {k: _iso_dates(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_iso_dates(v) for v in node]
-    return node.isoformat() if isinstance(node, datetime.date) else node
-
-
-config.update(_iso_dates(dict(config)))
+# YAML reads an unquoted 2021-10-31 as a date: the schema and the loaders get its ISO string.
+config.update(iso_dates(dict(config)))
 validate(config, "config/schema.yaml")
 
 

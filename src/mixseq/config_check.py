@@ -8,6 +8,7 @@ forecasters and dataset loaders come from their registries (:func:`mixseq.cluste
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -250,6 +251,15 @@ def _check_mirror(cfg: dict[str, Any]) -> None:
         _fail("mirror", "a local directory or a file:// URL", mirror)
     if not root.is_dir():
         _fail("mirror", f"an existing directory (not found: {root})", mirror)
+
+
+def iso_dates(node: Any) -> Any:
+    """``node`` with every ``datetime.date`` (YAML's reading of an unquoted ``2021-10-31``) as its ISO string."""
+    if isinstance(node, dict):
+        return {k: iso_dates(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [iso_dates(v) for v in node]
+    return node.isoformat() if isinstance(node, datetime.date) else node
 
 
 def check_config(cfg: dict[str, Any]) -> None:
