@@ -9,7 +9,7 @@ and is strongly autocorrelated: windows of ``horizon`` periods at ``stride`` per
 - ``"dm"`` (:func:`dm_test`): Diebold-Mariano with a Newey-West (Bartlett) long-run variance truncated at ``L``
   lags, the Harvey-Leybourne-Newbold small-sample correction and a t(n-1) reference;
 - ``"ewc"`` (:func:`ewc_test`, the default): the DM statistic with the equal-weighted-cosine long-run variance
-  and a t(nu) reference, ``nu`` at most the number of non-overlapping windows ``floor(n / (L + 1))``;
+  and a t(nu) reference, ``nu`` at most 2/3 of the number of non-overlapping windows ``n / (L + 1)``;
 - ``"bootstrap"`` (:func:`block_bootstrap_test`): a moving-block bootstrap over origins, blocks of ``L + 1``.
 
 Seeds are pooled by averaging each window's loss over seeds before the test (:func:`pool_seeds`); p-values of a
@@ -99,6 +99,37 @@ def window_losses(forecasts: str | Path | pd.DataFrame, quantiles: Sequence[floa
     for rho, col in zip(quantiles, metric_names(quantiles)[1:], strict=True):
         out[col] = quantile_loss_per_window(truth, sample_quantiles(samples, float(rho)), float(rho))
     return out
+
+
+_RUN_PATH = re.compile(r"(?P<dataset>[^/]+)/forecasts/(?P<method>[^/]+)/k(?P<k>\d+)/(?P<forecaster>[^/]+)/"
+                       r"seed(?P<seed>-?\d+)\.parquet$")
+
+
+def run_keys(path: str | Path) -> dict[str, object]:
+    """``dataset, method, k, forecaster, seed`` of a test forecasts file from its path
+    ``.../{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet`` (validation files do not match)."""
+    m = _RUN_PATH.search(Path(path).as_posix())
+    if not m:
+        raise ValueError(f"{path}: not a forecasts file .../{{dataset}}/forecasts/{{method}}/k{{K}}/{{forecaster}}/"
+                         "seed{seed}.parquet")
+    keys: dict[str, object] = dict(m.groupdict())
+    keys["k"], keys["seed"] = int(m["k"]), int(m["seed"])
+    return keys
+
+
+def collect_window_losses(files: Sequence[str | Path], quantiles: Sequence[float] = (0.5, 0.9)) -> pd.DataFrame:
+    """Long frame ``dataset, forecaster, method, k, seed, origin, smape, r<rho>...`` of many forecasts files
+    (keys from their paths, :func:`run_keys`), the input of :func:`significance_table` and :func:`seed_summary`."""
+    if not files:
+        raise ValueError("no forecasts files given")
+    parts = []
+    for f in files:
+        keys = run_keys(f)
+        wl = window_losses(f, quantiles)
+        for i, col in enumerate(["dataset", "forecaster", "method", "k", "seed"]):
+            wl.insert(i, col, keys[col])
+        parts.append(wl)
+    return pd.concat(parts, ignore_index=True)
 
 
 def overlap_lags(horizon: int, stride: int) -> int:
@@ -200,17 +231,18 @@ def ewc_test(d: np.ndarray | Sequence[float], lags: int, alpha: float = 0.05, do
     ``S = (1/nu) sum_{j=1..nu} L_j^2`` with ``L_j = sqrt(2/n) sum_t cos(pi j (t - 1/2) / n) d_t`` (a DCT-II of
     ``d``, scipy.fft), which is independent of the mean; for Gaussian ``d`` whose spectrum is flat over the
     lowest ``nu`` frequencies ``mean / sqrt(S/n)`` is exactly t(nu). ``nu`` (``dof``) defaults to
-    ``max(1, min(floor(n / (lags + 1)), round(0.4 n^(2/3))))``: the rule ``0.4 n^(2/3)`` of Lazarus, Lewis, Stock
-    and Watson (2018), capped by the number of non-overlapping windows so that the variance never rests on more
-    pieces of information than the data hold (the cosines then stay below frequency ``pi / (lags + 1)``, where
-    the spectrum of overlapping-window losses is still close to its value at 0).
+    ``max(1, min(floor(2n / (3 (lags + 1))), round(0.4 n^(2/3))))``: the rule ``0.4 n^(2/3)`` of Lazarus, Lewis,
+    Stock and Watson (2018), capped at two thirds of the number of non-overlapping windows. The cap keeps the
+    cosines below frequency ``2 pi / (3 (lags + 1))``, where the spectrum of losses of windows that overlap for
+    ``lags`` lags is still at least about 2/3 of its value at 0 (higher cosines would underestimate the long-run
+    variance; ``docs/statistics.md`` has the measured size).
     """
     x = _check(d, lags)
     deg = _degenerate(x, "ewc", lags, atol)
     if deg is not None:
         return deg
     n = x.size
-    nu = int(dof) if dof is not None else max(1, min(n // (lags + 1), round(0.4 * n ** (2 / 3))))
+    nu = int(dof) if dof is not None else max(1, min(2 * n // (3 * (lags + 1)), round(0.4 * n ** (2 / 3))))
     if not 1 <= nu <= n - 1:
         raise ValueError(f"EWC degrees of freedom must lie in 1..{n - 1} for {n} windows, got {nu}")
     lam = fft.dct(x, type=2)[1:nu + 1] * math.sqrt(2.0 / n) / 2.0
@@ -364,7 +396,8 @@ def plot_significance(table: pd.DataFrame, path: str | Path, alpha: float = 0.05
     """Relative change vs the baseline, ``(value - macro) / macro`` in %, with its interval, per panel.
 
     One panel per forecaster (columns) and (dataset, metric) (rows); one line per method; a vertical line at 0.
-    Filled red markers: Holm-adjusted p < alpha; open grey markers: not significant. Written atomically.
+    Filled markers and ``*``: Holm-adjusted p < alpha (blue: lower loss than the baseline, red: higher); open grey
+    markers: not significant. Panels without runs say so. Written atomically.
     """
     from matplotlib.figure import Figure  # no pyplot: no global backend state
 
@@ -383,15 +416,20 @@ def plot_significance(table: pd.DataFrame, path: str | Path, alpha: float = 0.05
         for j, fc in enumerate(forecasters):
             ax = axes[i][j]
             sel = table[(table["dataset"] == ds) & (table["metric"] == metric) & (table["forecaster"] == fc)]
-            ax.axvline(0.0, color="black", lw=0.8)
             ax.set_title(f"{ds} · {fc} · {metric}", fontsize=9)
+            if sel.empty:
+                ax.set_axis_off()
+                ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes, fontsize=8)
+                continue
+            ax.axvline(0.0, color="black", lw=0.8)
             for y, r in enumerate(sel.itertuples(index=False)):
                 scale = 100.0 / r.macro if r.macro else math.nan
                 sig = bool(r.p_holm < alpha)
                 rel = (r.value - r.macro) * scale
                 lo, hi = r.ci_low * scale, r.ci_high * scale
-                ax.plot([lo, hi], [y, y], color="tab:red" if sig else "0.5", lw=1.6)
-                ax.plot([rel], [y], "o", color="tab:red" if sig else "0.5", mfc="tab:red" if sig else "white")
+                color = ("tab:blue" if rel < 0 else "tab:red") if sig else "0.5"
+                ax.plot([lo, hi], [y, y], color=color, lw=1.6)
+                ax.plot([rel], [y], "o", color=color, mfc=color if sig else "white")
                 ax.annotate(f"{rel:+.1f}%" + (" *" if sig else ""), (rel, y), xytext=(0, 5),
                             textcoords="offset points", ha="center", fontsize=7)
             ax.set_yticks(range(len(sel)), list(sel["method"]), fontsize=8)
@@ -400,7 +438,8 @@ def plot_significance(table: pd.DataFrame, path: str | Path, alpha: float = 0.05
             ax.tick_params(axis="x", labelsize=7)
             if i == len(rows) - 1:
                 ax.set_xlabel("change vs Macro (%), lower is better", fontsize=8)
-    fig.suptitle(f"Loss relative to Macro with {int(round(100 * (1 - alpha)))} % interval; "
-                 f"red filled and * = Holm-adjusted p < {alpha:g}", fontsize=9)
+    fig.suptitle(f"Loss relative to Macro with {int(round(100 * (1 - alpha)))} % interval\nfilled and * = "
+                 f"Holm-adjusted p < {alpha:g} (blue: better than Macro, red: worse); open grey: not significant",
+                 fontsize=9)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=120, format=Path(path).suffix.lstrip(".") or "png")
