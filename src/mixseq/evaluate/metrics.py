@@ -71,6 +71,48 @@ def quantile_loss(actual: np.ndarray, quantile_forecast: np.ndarray, rho: float)
     return float(num / den)
 
 
+def _windows(actual: np.ndarray, forecast: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(actual, dtype=np.float64)
+    f = np.asarray(forecast, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"actual must be [windows, horizon], got shape {x.shape}")
+    if x.shape != f.shape:
+        raise ValueError(f"actual and {what} differ in shape: {x.shape} vs {f.shape}")
+    return x, f
+
+
+def smape_per_window(actual: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+    """SMAPE of each window of ``[windows, horizon]`` arrays: the mean of the SMAPE terms over the horizon.
+
+    All windows have the same length, so the mean over windows equals the pooled :func:`smape` of the
+    whole array (up to floating-point rounding).
+    """
+    x, f = _windows(actual, forecast, "forecast")
+    den = np.abs(x) + np.abs(f)
+    num = np.abs(x - f)
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0).mean(axis=1)
+
+
+def quantile_loss_per_window(actual: np.ndarray, quantile_forecast: np.ndarray, rho: float) -> np.ndarray:
+    """Per-window share of the pooled R_rho of ``[windows, horizon]`` arrays, scaled so that its mean is R_rho.
+
+    ``l_w = 2 * sum_t D_rho(x_{w,t}, q_{w,t}) / (sum_{v,t} |x_{v,t}| / W)``: the window's summed quantile
+    loss over the *pooled* denominator of all ``W`` windows divided by ``W``. The denominator is one constant
+    for the whole array (it depends on the truth only, which is the same for every method on a data set), so
+    a difference ``l_w(method) - l_w(macro)`` is a rescaled difference of summed quantile losses, and the mean
+    of ``l_w`` over windows is exactly the pooled :func:`quantile_loss` (up to rounding). With a zero
+    denominator every ``l_w`` is 0 if all numerators are 0, else ``inf`` (as the pooled loss).
+    """
+    if not 0.0 < rho < 1.0:
+        raise ValueError(f"rho must lie in (0, 1), got {rho}")
+    x, q = _windows(actual, quantile_forecast, "quantile forecast")
+    num = 2.0 * ((rho - (x <= q).astype(np.float64)) * (x - q)).sum(axis=1)
+    den = np.abs(x).sum()
+    if den == 0:
+        return np.zeros_like(num) if not np.any(num) else np.full_like(num, np.inf)
+    return num / (den / x.shape[0])
+
+
 def sample_quantiles(samples: np.ndarray, rho: float, axis: int = -2) -> np.ndarray:
     """Empirical rho-quantile of forecast samples along the sample axis (default ``[..., n, horizon]``)."""
     return np.quantile(np.asarray(samples, dtype=np.float64), rho, axis=axis)

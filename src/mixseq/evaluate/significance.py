@@ -1,0 +1,445 @@
+"""Paired significance of forecast-loss differences over rolling windows, pooled over seeds.
+
+For one data set and forecaster, a clustering method and the baseline (``macro``, K = 1) are scored on the same
+rolling windows (origins). The per-window loss difference ``d_w = loss_method(w) - loss_macro(w)`` has mean
+``value - macro`` (the per-window losses aggregate exactly to the pooled metrics, see :func:`window_losses`)
+and is strongly autocorrelated: windows of ``horizon`` periods at ``stride`` periods overlap for
+``L = ceil(horizon / stride) - 1`` lags (:func:`overlap_lags`). Three tests of ``E[d_w] = 0`` respect that:
+
+- ``"dm"`` (:func:`dm_test`): Diebold-Mariano with a Newey-West (Bartlett) long-run variance truncated at ``L``
+  lags, the Harvey-Leybourne-Newbold small-sample correction and a t(n-1) reference;
+- ``"ewc"`` (:func:`ewc_test`, the default): the DM statistic with the equal-weighted-cosine long-run variance
+  and a t(nu) reference, ``nu`` at most 2/3 of the number of non-overlapping windows ``n / (L + 1)``;
+- ``"bootstrap"`` (:func:`block_bootstrap_test`): a moving-block bootstrap over origins, blocks of ``L + 1``.
+
+Seeds are pooled by averaging each window's loss over seeds before the test (:func:`pool_seeds`); p-values of a
+table are Holm-corrected (:func:`holm`). ``docs/statistics.md`` explains the choices and their measured size.
+This module computes numbers only; it imports nothing from forecasting or clustering.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import fft, stats
+from statsmodels.stats.multitest import multipletests
+
+from mixseq.evaluate.metrics import (
+    point_forecast,
+    quantile_loss_per_window,
+    sample_quantiles,
+    smape_per_window,
+)
+from mixseq.utils import atomic_path
+
+KEYS = ["dataset", "forecaster", "method", "seed", "origin"]
+TESTS = ("ewc", "dm", "bootstrap")
+_METRIC = re.compile(r"^(smape|r\d*\.?\d+)$")
+
+
+def metric_names(quantiles: Sequence[float]) -> list[str]:
+    """Score column names as in the scores TSVs: ``smape`` then ``r<rho>`` (``r0.5``, ``r0.9``)."""
+    return ["smape"] + [f"r{float(q):g}" for q in quantiles]
+
+
+def read_forecasts(forecasts: str | Path | pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Origins (sorted), samples ``[W, S, H]`` and truth ``[W, H]`` from a forecasts parquet or its frame.
+
+    The format is :meth:`mixseq.evaluate.rolling.RollingResult.to_frame`: columns ``origin``, ``sample`` and
+    lead columns ``h1..hH``; one row per (origin, sample), ``sample = -1`` holding the truth. Checked: every
+    origin has exactly one truth row and the same samples ``0..S-1`` once each, values are finite.
+    """
+    name = str(forecasts) if not isinstance(forecasts, pd.DataFrame) else "forecasts frame"
+    df = pd.read_parquet(forecasts) if not isinstance(forecasts, pd.DataFrame) else forecasts
+    missing = [c for c in ("origin", "sample") if c not in df.columns]
+    leads = [c for c in df.columns if re.fullmatch(r"h\d+", str(c))]
+    if missing or not leads:
+        raise ValueError(f"{name}: expected columns origin, sample, h1..hH; missing {missing or 'h1..hH'}")
+    if leads != [f"h{i + 1}" for i in range(len(leads))]:
+        raise ValueError(f"{name}: lead columns must be h1..h{len(leads)} in order, got {leads}")
+    df = df.sort_values(["origin", "sample"], kind="stable")
+    values = df[leads].to_numpy(np.float64)
+    if not np.all(np.isfinite(values)):
+        row = int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])
+        raise ValueError(f"{name}: non-finite value in row origin={df['origin'].iloc[row]!r}, "
+                         f"sample={df['sample'].iloc[row]}")
+    truth_rows = df["sample"].to_numpy() == -1
+    origins = df.loc[truth_rows, "origin"].tolist()
+    if len(set(origins)) != len(origins):
+        raise ValueError(f"{name}: more than one truth row (sample = -1) for an origin")
+    s = df[~truth_rows]
+    if set(s["origin"]) != set(origins):
+        bad = sorted(set(s["origin"]) ^ set(origins), key=str)[:3]
+        raise ValueError(f"{name}: origins {bad} have samples but no truth row, or a truth row but no samples")
+    n_s = len(s) // len(origins) if origins else 0
+    expected = np.tile(np.arange(n_s), len(origins))
+    if n_s == 0 or len(s) != n_s * len(origins) or not np.array_equal(s["sample"].to_numpy(), expected):
+        raise ValueError(f"{name}: every origin must have the samples 0..S-1 exactly once (sample = -1: truth)")
+    samples = values[~truth_rows].reshape(len(origins), n_s, len(leads))
+    return [str(o) for o in origins], samples, values[truth_rows]
+
+
+def window_losses(forecasts: str | Path | pd.DataFrame, quantiles: Sequence[float] = (0.5, 0.9)) -> pd.DataFrame:
+    """Per-window losses ``[origin, smape, r<rho>...]`` of one forecasts file, one row per origin (sorted).
+
+    As the pooled scores (:meth:`RollingResult.scores`): SMAPE of the mean of the macro samples, R_rho of their
+    empirical rho-quantiles. ``smape`` is the window's mean SMAPE term and ``r<rho>`` the window's summed
+    quantile loss over the pooled denominator ``sum |x| / W`` (:func:`quantile_loss_per_window`), so the mean
+    of each column over the windows is the pooled score of the file.
+    """
+    origins, samples, truth = read_forecasts(forecasts)
+    out = pd.DataFrame({"origin": origins, "smape": smape_per_window(truth, point_forecast(samples))})
+    for rho, col in zip(quantiles, metric_names(quantiles)[1:], strict=True):
+        out[col] = quantile_loss_per_window(truth, sample_quantiles(samples, float(rho)), float(rho))
+    return out
+
+
+_RUN_PATH = re.compile(r"(?P<dataset>[^/]+)/forecasts/(?P<method>[^/]+)/k(?P<k>\d+)/(?P<forecaster>[^/]+)/"
+                       r"seed(?P<seed>-?\d+)\.parquet$")
+
+
+def run_keys(path: str | Path) -> dict[str, object]:
+    """``dataset, method, k, forecaster, seed`` of a test forecasts file from its path
+    ``.../{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet`` (validation files do not match)."""
+    m = _RUN_PATH.search(Path(path).as_posix())
+    if not m:
+        raise ValueError(f"{path}: not a forecasts file .../{{dataset}}/forecasts/{{method}}/k{{K}}/{{forecaster}}/"
+                         "seed{seed}.parquet")
+    keys: dict[str, object] = dict(m.groupdict())
+    keys["k"], keys["seed"] = int(m["k"]), int(m["seed"])
+    return keys
+
+
+def collect_window_losses(files: Sequence[str | Path], quantiles: Sequence[float] = (0.5, 0.9)) -> pd.DataFrame:
+    """Long frame ``dataset, forecaster, method, k, seed, origin, smape, r<rho>...`` of many forecasts files
+    (keys from their paths, :func:`run_keys`), the input of :func:`significance_table` and :func:`seed_summary`."""
+    if not files:
+        raise ValueError("no forecasts files given")
+    parts = []
+    for f in files:
+        keys = run_keys(f)
+        wl = window_losses(f, quantiles)
+        for i, col in enumerate(["dataset", "forecaster", "method", "k", "seed"]):
+            wl.insert(i, col, keys[col])
+        parts.append(wl)
+    return pd.concat(parts, ignore_index=True)
+
+
+def overlap_lags(horizon: int, stride: int) -> int:
+    """Lags over which windows of ``horizon`` periods at origins ``stride`` apart overlap: ``ceil(h/s) - 1``.
+
+    Windows ``k`` origins apart share ``horizon - k * stride`` periods when that is positive, so losses of
+    windows more than ``L`` apart share no target period (horizon 30: 29 at stride 1, 4 at stride 7, 0 at 30).
+    """
+    if horizon < 1 or stride < 1:
+        raise ValueError(f"horizon and stride must be >= 1, got horizon={horizon}, stride={stride}")
+    return math.ceil(horizon / stride) - 1
+
+
+@dataclass(frozen=True)
+class PairedTest:
+    """Result of a test of ``E[d] = 0``: mean, (1 - alpha) interval, two-sided p-value, and how it was made.
+
+    ``statistic`` is the (corrected) t statistic, or NaN for the bootstrap; ``df`` the t reference's degrees of
+    freedom (NaN for the bootstrap); ``lags`` the overlap lags used (HAC truncation / block length - 1).
+    """
+
+    test: str
+    mean: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    n_windows: int
+    statistic: float
+    df: float
+    lags: int
+
+
+def _check(d: np.ndarray | Sequence[float], lags: int) -> np.ndarray:
+    x = np.asarray(d, dtype=np.float64).ravel()
+    if x.size < 2:
+        raise ValueError(f"a paired test needs at least 2 windows, got {x.size}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("loss differences must be finite")
+    if lags < 0:
+        raise ValueError(f"lags must be >= 0, got {lags}")
+    return x
+
+
+def _degenerate(x: np.ndarray, test: str, lags: int, atol: float) -> PairedTest | None:
+    """Identical forecasts (|d| <= atol everywhere) or a constant difference: no variance to test with."""
+    m = float(x.mean())
+    if np.max(np.abs(x)) <= atol:
+        return PairedTest(test, m, m, m, 1.0, x.size, 0.0, math.nan, lags)
+    if np.ptp(x) <= atol:
+        return PairedTest(test, m, m, m, 0.0, x.size, math.copysign(math.inf, m), math.nan, lags)
+    return None
+
+
+def _t_result(test: str, x: np.ndarray, se: float, df: float, lags: int, alpha: float) -> PairedTest:
+    m = float(x.mean())
+    t = m / se
+    half = float(stats.t.ppf(1 - alpha / 2, df)) * se
+    return PairedTest(test, m, m - half, m + half, float(2 * stats.t.sf(abs(t), df)), x.size, float(t),
+                      float(df), lags)
+
+
+def hac_variance(d: np.ndarray | Sequence[float], lags: int) -> float:
+    """Newey-West long-run variance of ``d`` (Bartlett weights ``1 - k/(lags+1)``, autocovariances over n).
+
+    Computed by statsmodels: the HAC variance of the intercept of an OLS of ``d`` on a constant, times n.
+    """
+    x = _check(d, lags)
+    res = sm.OLS(x, np.ones(x.size)).fit(cov_type="HAC", cov_kwds={"maxlags": int(lags), "use_correction": False})
+    return float(res.cov_params()[0, 0] * x.size)
+
+
+def dm_test(d: np.ndarray | Sequence[float], lags: int, alpha: float = 0.05, hln: bool = True,
+            atol: float = 0.0) -> PairedTest:
+    """Diebold-Mariano test of ``E[d] = 0`` with a Newey-West variance truncated at ``lags``.
+
+    ``DM = mean(d) / sqrt(S / n)`` with ``S`` = :func:`hac_variance`; with ``hln`` the Harvey-Leybourne-Newbold
+    factor ``sqrt((n + 1 - 2h + h(h-1)/n) / n)``, ``h = lags + 1`` (the "forecast horizon" of overlapping
+    windows), multiplies it, and the reference is t(n - 1). The interval ``mean -+ t_{1-alpha/2} * se`` uses the
+    same (corrected) standard error, so it excludes 0 exactly when ``p < alpha``. With ``n <= h`` the HLN factor
+    is 0 and the test is undefined: p-value and interval are NaN.
+    """
+    x = _check(d, lags)
+    deg = _degenerate(x, "dm", lags, atol)
+    if deg is not None:
+        return deg
+    n, h = x.size, lags + 1
+    factor = (n + 1 - 2 * h + h * (h - 1) / n) / n if hln else 1.0  # = (n - h)(n - h + 1) / n^2 >= 0
+    if factor <= 0:
+        m = float(x.mean())
+        return PairedTest("dm", m, math.nan, math.nan, math.nan, n, math.nan, float(n - 1), lags)
+    se = math.sqrt(hac_variance(x, lags) / n / factor)
+    return _t_result("dm", x, se, n - 1, lags, alpha)
+
+
+def ewc_test(d: np.ndarray | Sequence[float], lags: int, alpha: float = 0.05, dof: int | None = None,
+             atol: float = 0.0) -> PairedTest:
+    """DM statistic with the equal-weighted-cosine (EWC) long-run variance and a t(nu) reference.
+
+    ``S = (1/nu) sum_{j=1..nu} L_j^2`` with ``L_j = sqrt(2/n) sum_t cos(pi j (t - 1/2) / n) d_t`` (a DCT-II of
+    ``d``, scipy.fft), which is independent of the mean; for Gaussian ``d`` whose spectrum is flat over the
+    lowest ``nu`` frequencies ``mean / sqrt(S/n)`` is exactly t(nu). ``nu`` (``dof``) defaults to
+    ``max(1, min(floor(2n / (3 (lags + 1))), round(0.4 n^(2/3))))``: the rule ``0.4 n^(2/3)`` of Lazarus, Lewis,
+    Stock and Watson (2018), capped at two thirds of the number of non-overlapping windows. The cap keeps the
+    cosines below frequency ``2 pi / (3 (lags + 1))``, where the spectrum of losses of windows that overlap for
+    ``lags`` lags is still at least about 2/3 of its value at 0 (higher cosines would underestimate the long-run
+    variance; ``docs/statistics.md`` has the measured size).
+    """
+    x = _check(d, lags)
+    deg = _degenerate(x, "ewc", lags, atol)
+    if deg is not None:
+        return deg
+    n = x.size
+    nu = int(dof) if dof is not None else max(1, min(2 * n // (3 * (lags + 1)), round(0.4 * n ** (2 / 3))))
+    if not 1 <= nu <= n - 1:
+        raise ValueError(f"EWC degrees of freedom must lie in 1..{n - 1} for {n} windows, got {nu}")
+    lam = fft.dct(x, type=2)[1:nu + 1] * math.sqrt(2.0 / n) / 2.0
+    se = math.sqrt(float(np.mean(lam ** 2)) / n)
+    return _t_result("ewc", x, se, nu, lags, alpha)
+
+
+def block_bootstrap_test(d: np.ndarray | Sequence[float], block: int, n_boot: int = 9999, seed: int = 0,
+                         alpha: float = 0.05, atol: float = 0.0) -> PairedTest:
+    """Moving-block bootstrap of the mean of ``d`` over origins: percentile interval and two-sided p-value.
+
+    Each replicate concatenates ``ceil(n / block)`` blocks of ``block`` consecutive windows with starts drawn
+    uniformly (seeded numpy generator) and truncates to ``n``. The interval is the ``alpha/2, 1 - alpha/2``
+    percentiles of the replicate means; the p-value inverts it, ``min(1, 2 min(#{m* <= 0}+1, #{m* >= 0}+1) /
+    (B + 1))``, so ``p < alpha`` goes with an interval that excludes 0. ``lags`` in the result is ``block - 1``.
+    """
+    x = _check(d, max(0, int(block) - 1))
+    n = x.size
+    if not 1 <= block <= n:
+        raise ValueError(f"block length must lie in 1..{n} for {n} windows, got {block}")
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
+    deg = _degenerate(x, "bootstrap", block - 1, atol)
+    if deg is not None:
+        return deg
+    rng = np.random.default_rng(seed)
+    n_blocks = -(-n // block)
+    starts = rng.integers(0, n - block + 1, size=(n_boot, n_blocks))
+    idx = (starts[:, :, None] + np.arange(block)).reshape(n_boot, -1)[:, :n]
+    means = x[idx].mean(axis=1)
+    lo, hi = np.quantile(means, [alpha / 2, 1 - alpha / 2])
+    tail = min(int((means <= 0).sum()) + 1, int((means >= 0).sum()) + 1)
+    p = min(1.0, 2 * tail / (n_boot + 1))
+    return PairedTest("bootstrap", float(x.mean()), float(lo), float(hi), p, n, math.nan, math.nan, block - 1)
+
+
+def paired_test(d: np.ndarray | Sequence[float], horizon: int, stride: int, test: str = "ewc",
+                alpha: float = 0.05, n_boot: int = 9999, seed: int = 0, atol: float = 0.0) -> PairedTest:
+    """Test ``E[d] = 0`` for losses of windows of ``horizon`` periods at ``stride`` (overlap from both)."""
+    lags = overlap_lags(horizon, stride)
+    if test == "dm":
+        return dm_test(d, lags, alpha=alpha, atol=atol)
+    if test == "ewc":
+        return ewc_test(d, lags, alpha=alpha, atol=atol)
+    if test == "bootstrap":
+        return block_bootstrap_test(d, min(lags + 1, len(np.ravel(d))), n_boot=n_boot, seed=seed, alpha=alpha,
+                                    atol=atol)
+    raise ValueError(f"unknown test {test!r}; expected one of {', '.join(TESTS)}")
+
+
+def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm-adjusted p-values (statsmodels ``multipletests(method="holm")``); NaN entries stay NaN and do
+    not count towards the family size."""
+    p = np.asarray(p_values, dtype=np.float64)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out
+
+
+def _metrics(losses: pd.DataFrame, metrics: Sequence[str] | None) -> list[str]:
+    missing = [c for c in KEYS if c not in losses.columns]
+    if missing:
+        raise ValueError(f"per-window losses: missing columns {missing} (expected {KEYS} + metric columns)")
+    found = [c for c in losses.columns if _METRIC.match(str(c))]
+    metrics = list(metrics) if metrics is not None else found
+    bad = [m for m in metrics if m not in losses.columns]
+    if bad or not metrics:
+        raise ValueError(f"per-window losses: metric columns {bad or 'smape/r<rho>'} not found")
+    dup = losses.duplicated(KEYS)
+    if dup.any():
+        row = losses.loc[dup, KEYS].iloc[0].to_dict()
+        raise ValueError(f"per-window losses: more than one row for {row} (one run per dataset, forecaster, "
+                         "method and seed)")
+    return metrics
+
+
+def pool_seeds(losses: pd.DataFrame, metric: str) -> tuple[pd.Series, int]:
+    """Mean over seeds of each window's ``metric`` for one (dataset, forecaster, method): ``(by origin, n_seeds)``.
+
+    Every seed must have the same origins (a paired test compares the same windows).
+    """
+    per_seed = losses.pivot(index="origin", columns="seed", values=metric).sort_index()
+    if per_seed.isna().any().any():
+        seeds = [s for s in per_seed.columns if per_seed[s].isna().any()]
+        raise ValueError(f"per-window losses: seeds {seeds} lack some origins of the other seeds")
+    return per_seed.mean(axis=1), int(per_seed.shape[1])
+
+
+def seed_summary(losses: pd.DataFrame, metrics: Sequence[str] | None = None) -> pd.DataFrame:
+    """Mean and sd (ddof 1; 0 for one seed) over seeds of each run's pooled metric (= mean over its windows).
+
+    Columns ``dataset, forecaster, method, metric, mean, sd, n_seeds``, for "mean (sd)" table cells.
+    """
+    metrics = _metrics(losses, metrics)
+    pooled = losses.groupby(["dataset", "forecaster", "method", "seed"], sort=True)[metrics].mean()
+    long = pooled.reset_index().melt(id_vars=["dataset", "forecaster", "method", "seed"], var_name="metric")
+    g = long.groupby(["dataset", "forecaster", "method", "metric"], sort=False)["value"]
+    out = g.agg(mean="mean", sd="std", n_seeds="count").reset_index()
+    out["sd"] = out["sd"].fillna(0.0)
+    return out
+
+
+def significance_table(losses: pd.DataFrame, horizon: int, stride: int, baseline: str = "macro",
+                       metrics: Sequence[str] | None = None, test: str = "ewc", alpha: float = 0.05,
+                       n_boot: int = 9999, seed: int = 0, rtol: float = 1e-12) -> pd.DataFrame:
+    """Every (dataset, forecaster, method != baseline, metric) against the baseline with the same forecaster.
+
+    ``losses``: long frame with columns ``dataset, forecaster, method, seed, origin`` and metric columns
+    (``smape``, ``r0.5``, ...), one row per window of a run (:func:`window_losses` plus keys). Seeds are pooled
+    per window (:func:`pool_seeds`), then ``d_w = method - baseline`` is tested with ``test`` (``ewc``, ``dm``
+    or ``bootstrap``). Columns: ``dataset, forecaster, method, metric, macro, value, diff, ci_low, ci_high,
+    p_value, p_holm, n_windows, n_seeds, n_seeds_macro, test, lags, statistic, df``; ``macro``/``value`` are the
+    pooled metrics (mean over seeds), ``diff = value - macro``, ``p_holm`` is Holm-adjusted over all rows.
+    Differences within ``rtol`` of the losses' scale count as identical forecasts (p = 1).
+    """
+    metrics = _metrics(losses, metrics)
+    if test not in TESTS:
+        raise ValueError(f"unknown test {test!r}; expected one of {', '.join(TESTS)}")
+    rows = []
+    for (ds, fc), grp in losses.groupby(["dataset", "forecaster"], sort=True):
+        base = grp[grp["method"] == baseline]
+        if base.empty:
+            raise ValueError(f"per-window losses: no {baseline!r} rows for dataset {ds!r}, forecaster {fc!r}")
+        for method, sub in grp[grp["method"] != baseline].groupby("method", sort=True):
+            for metric in metrics:
+                b, n_b = pool_seeds(base, metric)
+                v, n_v = pool_seeds(sub, metric)
+                if not b.index.equals(v.index):
+                    raise ValueError(f"per-window losses: {ds}/{fc}: method {method!r} and {baseline!r} have "
+                                     f"different origins ({len(v)} vs {len(b)} windows)")
+                scale = max(float(np.abs(b).mean()), float(np.abs(v).mean()), np.finfo(float).tiny)
+                r = paired_test((v - b).to_numpy(), horizon, stride, test=test, alpha=alpha, n_boot=n_boot,
+                                seed=seed, atol=rtol * scale)
+                res = asdict(r)
+                rows.append({"dataset": ds, "forecaster": fc, "method": method, "metric": metric,
+                             "macro": float(b.mean()), "value": float(v.mean()), "diff": res["mean"],
+                             "ci_low": res["ci_low"], "ci_high": res["ci_high"], "p_value": res["p_value"],
+                             "n_windows": res["n_windows"], "n_seeds": n_v, "n_seeds_macro": n_b,
+                             "test": res["test"], "lags": res["lags"], "statistic": res["statistic"],
+                             "df": res["df"]})
+    out = pd.DataFrame(rows)
+    if out.empty:
+        raise ValueError(f"per-window losses: no method other than {baseline!r} to compare")
+    out.insert(out.columns.get_loc("p_value") + 1, "p_holm", holm(out["p_value"].to_numpy()))
+    return out
+
+
+def plot_significance(table: pd.DataFrame, path: str | Path, alpha: float = 0.05) -> None:
+    """Relative change vs the baseline, ``(value - macro) / macro`` in %, with its interval, per panel.
+
+    One panel per forecaster (columns) and (dataset, metric) (rows); one line per method; a vertical line at 0.
+    Filled markers and ``*``: Holm-adjusted p < alpha (blue: lower loss than the baseline, red: higher); open grey
+    markers: not significant. Panels without runs say so. Written atomically.
+    """
+    from matplotlib.figure import Figure  # no pyplot: no global backend state
+
+    need = ["dataset", "forecaster", "method", "metric", "macro", "value", "ci_low", "ci_high", "p_holm"]
+    missing = [c for c in need if c not in table.columns]
+    if missing or table.empty:
+        raise ValueError(f"significance table: missing columns {missing}" if missing else
+                         "significance table is empty")
+    forecasters = list(dict.fromkeys(table["forecaster"]))
+    rows = list(dict.fromkeys(zip(table["dataset"], table["metric"], strict=True)))
+    n_methods = table.groupby(["dataset", "metric", "forecaster"]).size().max()
+    fig = Figure(figsize=(3.6 * len(forecasters) + 0.8, (0.35 * n_methods + 1.1) * len(rows) + 0.6),
+                 layout="constrained")
+    axes = fig.subplots(len(rows), len(forecasters), squeeze=False)
+    for i, (ds, metric) in enumerate(rows):
+        for j, fc in enumerate(forecasters):
+            ax = axes[i][j]
+            sel = table[(table["dataset"] == ds) & (table["metric"] == metric) & (table["forecaster"] == fc)]
+            ax.set_title(f"{ds} · {fc} · {metric}", fontsize=9)
+            if sel.empty:
+                ax.set_axis_off()
+                ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes, fontsize=8)
+                continue
+            ax.axvline(0.0, color="black", lw=0.8)
+            for y, r in enumerate(sel.itertuples(index=False)):
+                scale = 100.0 / r.macro if r.macro else math.nan
+                sig = bool(r.p_holm < alpha)
+                rel = (r.value - r.macro) * scale
+                lo, hi = r.ci_low * scale, r.ci_high * scale
+                color = ("tab:blue" if rel < 0 else "tab:red") if sig else "0.5"
+                ax.plot([lo, hi], [y, y], color=color, lw=1.6)
+                ax.plot([rel], [y], "o", color=color, mfc=color if sig else "white")
+                ax.annotate(f"{rel:+.1f}%" + (" *" if sig else ""), (rel, y), xytext=(0, 5),
+                            textcoords="offset points", ha="center", fontsize=7)
+            ax.set_yticks(range(len(sel)), list(sel["method"]), fontsize=8)
+            ax.set_ylim(-0.7, max(len(sel), 1) - 0.3)
+            ax.invert_yaxis()
+            ax.tick_params(axis="x", labelsize=7)
+            if i == len(rows) - 1:
+                ax.set_xlabel("change vs Macro (%), lower is better", fontsize=8)
+    fig.suptitle(f"Loss relative to Macro with {int(round(100 * (1 - alpha)))} % interval\nfilled and * = "
+                 f"Holm-adjusted p < {alpha:g} (blue: better than Macro, red: worse); open grey: not significant",
+                 fontsize=9)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120, format=Path(path).suffix.lstrip(".") or "png")
