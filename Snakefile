@@ -35,6 +35,7 @@ include: "workflow/rules/forecast.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/future_common.smk"
 include: "workflow/rules/future.smk"
+include: "workflow/rules/significance.smk"
 
 
 rule all:

@@ -204,3 +204,24 @@ def test_corrupt_mirror_file_is_named_and_leaves_nothing(workdir: Path, tmp_path
     out = res.stdout + res.stderr
     assert "store.csv" in out and "sha256" in out
     assert not (workdir / "resources/rossmann/raw/store.csv").exists()
+
+
+def test_significance_table_pairs_selected_runs_with_macro(full_run: Path):
+    """results/test/significance.tsv: one row per (forecaster, method != macro, metric); its `value` and `macro`
+    columns equal the selected runs' pooled test scores (one seed), and the figure exists."""
+    wd = full_run
+    sig = pd.read_csv(wd / "results/test/significance.tsv", sep="\t", comment="#")
+    cols = ["dataset", "forecaster", "method", "metric", "macro", "value", "diff", "ci_low", "ci_high", "p_value",
+            "p_holm", "n_windows", "n_seeds"]
+    assert list(sig.columns[: len(cols)]) == cols
+    assert set(sig.method) == {"dtcr", "mixarma", "mixseq"} and set(sig.metric) == {"smape", "r0.5", "r0.9"}
+    assert len(sig) == 3 * 6 * 3  # methods x forecasters x metrics
+    sel = pd.read_csv(wd / "results/test/realdata_scores.tsv", sep="\t", comment="#")
+    for r in sig.itertuples():
+        test = sel[(sel.method_base == r.method) & (sel.forecaster_base == r.forecaster)][r.metric].iloc[0]
+        base = sel[(sel.method_base == "macro") & (sel.forecaster_base == r.forecaster)][r.metric].iloc[0]
+        assert r.value == pytest.approx(test, rel=1e-5) and r.macro == pytest.approx(base, rel=1e-5)
+        assert r.diff == pytest.approx(r.value - r.macro, abs=1e-9)
+        assert r.ci_low <= r.diff <= r.ci_high and 0 <= r.p_value <= r.p_holm <= 1
+    assert (sig.n_windows == 7).all() and (sig.n_seeds == 1).all()
+    assert (wd / "results/test/figures/significance.png").read_bytes()[:4] == b"\x89PNG"

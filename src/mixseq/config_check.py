@@ -277,9 +277,13 @@ def check_config(cfg: dict[str, Any]) -> None:
     for name, ds in datasets.items():
         if ds["kind"] not in SYNTHETIC_KINDS | {"custom"} and not cfg.get("mirror") and not ds.get("remote"):
             _fail(f"datasets.{name}.remote", "a remote source (kaggle competition or url) when 'mirror' is null")
-    if {"table4", "table5", "sensitivity", "future"} & set(cfg["targets"]):
+    if {"table4", "table5", "sensitivity", "future", "significance"} & set(cfg["targets"]):
         if "realdata" not in cfg:
-            _fail("realdata", "a 'realdata' section because table4/table5/sensitivity/future are in targets")
+            _fail("realdata", "a 'realdata' section because table4/table5/sensitivity/future/significance are in "
+                  "targets")
+        if "significance" in cfg["targets"] and "macro" not in cfg["realdata"]["methods"]:
+            _fail("realdata.methods", "a list containing 'macro' because 'significance' tests every method against it",
+                  cfg["realdata"]["methods"])
         if "future" in cfg["targets"] and not cfg["realdata"]["datasets"]:
             _fail("realdata.datasets", "at least one real dataset because 'future' is in targets", [])
         for i, ds in enumerate(cfg["realdata"]["datasets"]):

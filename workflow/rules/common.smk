@@ -253,6 +253,7 @@ def target_files(target):
         "convergence": ["convergence.tsv"]
         + [f"figures/convergence_{ds}.png" for ds in (config.get("convergence") or {}).get("datasets", [])],
         "sensitivity": [f"figures/sensitivity_k_{ds}.png" for ds in (config.get("realdata") or {}).get("datasets", [])],
+        "significance": ["significance.tsv", "figures/significance.png"],
         "future": [f for ds in (config.get("realdata") or {}).get("datasets", [])
                    for f in (f"{ds}/future.tsv", f"{ds}/future_clusters.tsv", f"figures/future_{ds}.png")],
     }
@@ -295,7 +296,7 @@ def intermediate_files():
         for ds, m, k, f, seed in table1_runs():
             files += [run_path(kind, ds, m, k, f, seed) for kind in ("forecasts", "scores")]
             files += upstream_of_cluster(ds, m, k, seed)
-    if targets & {"table4", "table5", "methods", "sensitivity", "future"}:
+    if targets & {"table4", "table5", "methods", "sensitivity", "future", "significance"}:
         for run in realdata_candidates():
             files += upstream_of_run(*run)
     if "table3" in targets:

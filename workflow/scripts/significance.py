@@ -1,0 +1,43 @@
+"""Paired significance of every method against Macro over the selected runs' test windows; table and figure."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+
+import pandas as pd  # noqa: E402
+
+from mixseq.evaluate.significance import holm, plot_significance, significance_table, window_losses  # noqa: E402
+from mixseq.provenance import table_header, write_tsv  # noqa: E402
+from mixseq.runtime import setup  # noqa: E402
+
+smk = snakemake  # noqa: F821
+log = setup(smk)
+cfg = smk.params.cfg  # defaults filled from config/schema.yaml
+selection = pd.read_csv(smk.input.selection, sep="\t", comment="#", dtype={"method": str, "forecaster": str})
+chosen = {(r.dataset, r.method, int(r.k), r.forecaster, int(r.seed)): (r.method_base, r.forecaster_base)
+          for r in selection.itertuples()}
+frames = []
+for ds, method, k, forecaster, seed, path in smk.params.runs:
+    key = (ds, method, int(k), forecaster, int(seed))
+    if key not in chosen:
+        continue
+    losses = window_losses(path, smk.params.quantiles)
+    method_base, forecaster_base = chosen[key]
+    frames.append(losses.assign(dataset=ds, method=method_base, forecaster=forecaster_base, k=int(k), seed=int(seed)))
+if len(frames) != len(chosen):
+    raise ValueError(f"{smk.input.selection}: {len(chosen)} selected runs, but forecasts found for {len(frames)}")
+losses = pd.concat(frames, ignore_index=True)
+tables = []
+for ds, part in losses.groupby("dataset", sort=False):
+    ev = smk.params.evaluation[ds]
+    tables.append(significance_table(part, horizon=int(ev["horizon"]), stride=int(ev["stride"]), test=cfg["test"],
+                                     alpha=float(cfg["alpha"]), n_boot=int(cfg["n_boot"]), seed=int(cfg["seed"])))
+table = pd.concat(tables, ignore_index=True)
+table["p_holm"] = holm(table["p_value"].to_numpy())  # over the whole table, all datasets
+header = table_header(smk.params.fingerprint, smk.params.data)
+write_tsv(table, smk.output.table, header, index=False, float_format="%.6g")
+plot_significance(table, smk.output.figure, alpha=float(cfg["alpha"]))
+log.info("%d comparisons (%s test), %d significant after Holm at %g\n%s", len(table), cfg["test"],
+         int((table["p_holm"] < float(cfg["alpha"])).sum()), float(cfg["alpha"]),
+         table[["dataset", "forecaster", "method", "metric", "macro", "value", "diff", "p_holm"]].to_string())
