@@ -45,7 +45,7 @@ def table2_trial(
         X, labels = arma_clusters(n_clusters, n, length, seed=seed, burn_in=burn)
         X_new, labels_new = arma_clusters(n_clusters, n_new, length, seed=seed + 10_000, burn_in=burn)
     elif data_kind == "deepar":
-        from mixseq.data.synthetic_deepar import deepar_clusters, load_state
+        from mixseq.experiments.synthetic_deepar import deepar_clusters, load_state
 
         if "base_state" not in data:
             raise ValueError("table2_trial: DeepAR data need option 'base_state' (path of the trained base DeepAR)")

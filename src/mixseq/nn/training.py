@@ -5,7 +5,7 @@ Training windows (DeepAR style): a window is ``L = context_length + prediction_l
 teacher forcing to minimise the Gaussian NLL of every ``z_t = x_t / v``, ``t = 1 .. L-1``, given
 ``[z_{t-1} || o_t]`` (see :mod:`mixseq.nn.sampling`). Every start ``s`` whose window lies in the training
 part is used once per epoch, in random order (``windows_per_epoch`` draws a random subset instead, which
-the many-series base model of :mod:`mixseq.data.synthetic_deepar` uses).
+the many-series base model of :mod:`mixseq.experiments.synthetic_deepar` uses).
 
 Validation (paper §5.2: "the data of last two months in train interval are used as validation data"):
 the last ``val_days`` days are held out of the training windows; the validation NLL is the teacher-forced
