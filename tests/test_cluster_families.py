@@ -96,7 +96,7 @@ def test_dynamic_windows_rule() -> None:
 
 
 def test_improved_kmeans_on_blobs() -> None:
-    from mixseq.cluster.dstw import improved_kmeans
+    from mixseq.dtw import improved_kmeans
 
     rng = np.random.default_rng(0)
     pts = np.concatenate([rng.normal(c, 0.3, size=(10, 2)) for c in ((0, 0), (5, 0), (0, 5))])

@@ -48,13 +48,20 @@ def test_subset_file_options_drop_and_interpolate() -> None:
     assert p.values.shape == (100, 942) and len(p.meta["short_stores"]) == 17
     d = rossmann.load(RAW, {**sub, "missing_stores": "drop"}, "r")
     assert d.n_series == 83 and not set(d.ids) & {str(s) for s in p.meta["short_stores"]}
-    i = rossmann.load(RAW, {**sub, "missing_stores": "interpolate", "stores": 20}, "r")
-    assert i.n_series == 20
-    s = str(p.meta["short_stores"][0])
-    if s in i.ids:
-        row = i.values[i.ids.index(s)]
-        gap = row[i.index_of("2014-07-01"): i.index_of("2014-12-31") + 1]
-        assert (gap > 0).all()
+    assert rossmann.load(RAW, {**sub, "missing_stores": "interpolate", "stores": 20}, "r").n_series == 20
+    # one short store and one complete store, chosen from the subset's own metadata
+    short = p.meta["short_stores"][0]
+    full_store = next(int(s) for s in p.ids if int(s) not in p.meta["short_stores"])
+    i = rossmann.load(RAW, {**sub, "missing_stores": "interpolate", "stores": [short, full_store]}, "r")
+    assert i.meta["short_stores"] == [short]
+    a, b = i.index_of("2014-07-01"), i.index_of("2014-12-31") + 1
+    zero = p.values[p.ids.index(str(short))]  # the same store with its gap filled with 0
+    row = i.values[i.ids.index(str(short))]
+    line = np.interp(np.arange(a, b), [a - 1, b], [zero[a - 1], zero[b]])
+    np.testing.assert_allclose(row[a:b], line, rtol=1e-6)  # linear between the days around the gap
+    assert (row[a:b] > 0).all()
+    np.testing.assert_array_equal(np.delete(row, np.s_[a:b]), np.delete(zero, np.s_[a:b]))
+    np.testing.assert_array_equal(i.values[i.ids.index(str(full_store))], p.values[p.ids.index(str(full_store))])
     sel = rossmann.load(RAW, {**sub, "stores": [11, 32]}, "r")
     assert sel.ids == ["11", "32"]
     with pytest.raises(DataError, match="unknown store"):

@@ -166,14 +166,16 @@ def test_incremental_state_matches_full_forward(name, extra):
 
 
 def test_max_zero_frac_drops_closed_windows():
+    from mixseq.data.covariates import date_features
     from mixseq.nn.lstm import DeepARNet as Net
     from mixseq.nn.training import train_gaussian_net
 
     y, dates = sine(120)
+    cov = date_features(dates)
     closed = y.copy()
     closed[:] = 0.0
     kw = {"context_length": 21, "prediction_length": 7, "epochs": 1, "val_days": 0, "show_progress": False}
     with pytest.raises(ValueError, match="no training window left"):
-        train_gaussian_net(Net(4), closed, dates, max_zero_frac=0.5, **kw)
-    summary = train_gaussian_net(Net(4), y, dates, max_zero_frac=0.5, **kw)
+        train_gaussian_net(Net(4), closed, cov, max_zero_frac=0.5, **kw)
+    summary = train_gaussian_net(Net(4), y, cov, max_zero_frac=0.5, **kw)
     assert summary["epochs_run"] == 1

@@ -52,10 +52,16 @@ def test_fallbacks() -> None:
     out = f.sample(np.arange(7.0), None, 7, 3, np.random.default_rng(0))
     assert out.shape == (3, 7)
     np.testing.assert_allclose(out[0], [2, 3, 4, 5, 6, 2, 3])  # last window repeated
-    g = RuleForecaster(seed=0, window=4, n_states=2, noise=False).fit(_series(40), None)
+    # a level jump in the last window only: its offset pattern is a state of its own with no successor
+    y = 100 + np.random.default_rng(0).standard_normal(40)
+    y[-4:] += 50
+    g = RuleForecaster(seed=0, window=4, n_states=2, noise=False).fit(y, None)
     dead = [a for a in range(g.confidence_.shape[0]) if g.counts_[a].sum() == 0]
-    for a in dead:
-        np.testing.assert_allclose(g.next_state_probs(a), g.marginal_)
-    np.testing.assert_allclose(g.next_state_probs(0).sum(), 1.0)
+    assert dead == [int(g.states_[-1])]
+    np.testing.assert_allclose(g.next_state_probs(dead[0]), g.marginal_)  # no rule: marginal frequencies
+    live = 1 - dead[0]
+    np.testing.assert_allclose(g.next_state_probs(live), g.confidence_[live])
+    for a in (0, 1):
+        np.testing.assert_allclose(g.next_state_probs(a).sum(), 1.0)
     with pytest.raises(ValueError):
         RuleForecaster(window=1)

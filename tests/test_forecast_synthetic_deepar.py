@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from mixseq.data.synthetic_deepar import (
+from mixseq.experiments.synthetic_deepar import (
     deepar_clusters,
     describe,
     load_rossmann_sales,

@@ -11,7 +11,7 @@ from mixseq.cluster._series import znormalise
 from mixseq.data.covariates import date_features, future_dates, n_date_features
 from mixseq.data.frequency import dates_freq, freq_kind, season_length, with_freq
 from mixseq.evaluate.metrics import quantile_loss, smape
-from mixseq.evaluate.rolling import rolling_forecast
+from mixseq.experiments.rolling import rolling_forecast
 from mixseq.forecast.base import make_forecaster
 from mixseq.nn.scaling import series_scale
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from mixseq.data.synthetic import simulate_ar2
-from mixseq.evaluate.rolling import frame_to_arrays, rolling_forecast, rolling_origins
+from mixseq.experiments.rolling import frame_to_arrays, rolling_forecast, rolling_origins
 from mixseq.forecast import make_forecaster
 
 
@@ -80,7 +80,7 @@ def test_empty_cluster_contributes_zero_without_a_model():
     assert a.samples.shape == (4, 30, 10)
     np.testing.assert_allclose(a.truth, np.stack([series[0][o:o + 10] for o in a.origins]))
     # the macro samples are exactly the non-empty cluster's (cluster 1, seed 0 * 1000 + 1): zeros were added
-    from mixseq.evaluate.rolling import forecast_series
+    from mixseq.experiments.rolling import forecast_series
 
     alone = forecast_series(series[0], dates, a.origins, 10, 30, "arma", {}, seed=1, train_end=120)
     np.testing.assert_array_equal(a.samples, alone)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
 
-from mixseq.data.synthetic_deepar import save_state, train_base_deepar  # noqa: E402
+from mixseq.experiments.synthetic_deepar import save_state, train_base_deepar  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
 from mixseq.utils import atomic_path, seed_everything, torch_device  # noqa: E402
 

@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from mixseq.data.panel import read_panel  # noqa: E402
-from mixseq.evaluate.rolling import rolling_forecast  # noqa: E402
+from mixseq.experiments.rolling import rolling_forecast  # noqa: E402
 from mixseq.forecast.base import NEURAL  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
 from mixseq.utils import atomic_path, seed_everything, set_torch_threads, torch_device  # noqa: E402

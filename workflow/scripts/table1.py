@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from mixseq.data.panel import read_panel  # noqa: E402
-from mixseq.evaluate.rolling import frame_to_arrays  # noqa: E402
+from mixseq.experiments.rolling import frame_to_arrays  # noqa: E402
 from mixseq.provenance import table_header, write_md, write_tsv  # noqa: E402
 from mixseq.report.figures import forecast_window_panel, save  # noqa: E402
 from mixseq.report.tables import table1, to_markdown  # noqa: E402

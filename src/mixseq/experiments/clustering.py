@@ -14,6 +14,7 @@ import numpy as np
 from mixseq.cluster import make_clusterer
 from mixseq.data.synthetic_clustering import arma_clusters
 from mixseq.evaluate.metrics import rand_index, smape
+from mixseq.experiments.rolling import rolling_origins
 
 #: options consumed here (data sizes); everything else goes to the clustering method.
 DATA_KEYS = ("n_per_cluster", "length", "n_infer_per_cluster", "burn_in", "base_state")
@@ -44,7 +45,7 @@ def table2_trial(
         X, labels = arma_clusters(n_clusters, n, length, seed=seed, burn_in=burn)
         X_new, labels_new = arma_clusters(n_clusters, n_new, length, seed=seed + 10_000, burn_in=burn)
     elif data_kind == "deepar":
-        from mixseq.data.synthetic_deepar import deepar_clusters, load_state
+        from mixseq.experiments.synthetic_deepar import deepar_clusters, load_state
 
         if "base_state" not in data:
             raise ValueError("table2_trial: DeepAR data need option 'base_state' (path of the trained base DeepAR)")
@@ -71,7 +72,9 @@ def arima_rolling_forecast(
     """Point forecasts ``[len(origins), horizon]`` of statsmodels ARIMA(order) with constant from each origin.
 
     The model is refitted on ``y[:origin]`` at every ``refit_every``-th origin; in between, the last fit is
-    re-applied to the longer history (``ARIMAResults.apply``, parameters fixed).
+    re-applied to the longer history (``ARIMAResults.apply``, parameters fixed). This is the refit schedule of
+    :func:`mixseq.experiments.rolling.forecast_series` with the ``arma`` forecaster, but §5.3 scores the ARIMA
+    mean forecast, not the mean of simulated paths that the sampling forecasters give.
     """
     from statsmodels.tsa.arima.model import ARIMA
 
@@ -115,7 +118,7 @@ def sensitivity_trial(K: int, seed: int, options: dict[str, Any] | None = None) 
         assign = np.zeros(len(X), dtype=np.int64)
     else:
         assign = make_clusterer(method, K, seed=seed, **opts).fit(train, labels_true=labels).labels_
-    origins = list(range(length - test_steps, length - horizon + 1, step))
+    origins = rolling_origins(length - test_steps, length, horizon, step)
     macro = X.astype(np.float64).sum(axis=0)
     total = np.zeros((len(origins), horizon))
     for k in np.unique(assign):

@@ -6,7 +6,7 @@ A forecaster models one univariate (clustered or macroscopic) series on its orig
 - ``sample(y_hist, dates_hist, horizon, n_samples, rng)``: ``[n_samples, horizon]`` draws of the next
   ``horizon`` values given the true history ``y_hist`` (which may extend past the fitted data: neural
   models are trained once and then forecast from every rolling origin; statistical models are refitted
-  per origin, or every ``refit_every`` origins, by :func:`mixseq.evaluate.rolling.rolling_samples`).
+  per origin, or every ``refit_every`` origins, by :func:`mixseq.experiments.rolling.forecast_series`).
 - ``trains_once``: ``True`` for neural models (fit once on the training interval), ``False`` for
   models refitted on each origin's history.
 

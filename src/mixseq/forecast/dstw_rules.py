@@ -13,7 +13,7 @@ Representation (our choice; the paper clusters raw segments of many series):
 - Window ``j`` (values ``x_j``) is represented by its **offset pattern**
   ``p_j = (x_j - mean(x_{j-1})) / s``: its shape and level change relative to the previous window, in
   units of the series scale. The first window has no predecessor and is not represented.
-- The patterns are clustered by the improved k-means of :mod:`mixseq.cluster.dstw` (§2.1) on DTW
+- The patterns are clustered by the improved k-means of :mod:`mixseq.dtw` (§2.1) on DTW
   distances into ``n_states`` states; centres are member patterns.
 
 Rules (§3.1, eqs. 4-5): for consecutive windows with states ``A`` then ``B``, rule ``A -> B`` has
@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mixseq.cluster.dstw import dtw_matrix, improved_kmeans
+from mixseq.dtw import dtw_matrix, improved_kmeans
 from mixseq.forecast.base import Forecaster
 
 

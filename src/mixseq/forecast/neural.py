@@ -162,8 +162,7 @@ class NeuralForecaster(Forecaster):
         self.train_summary = train_gaussian_net(
             self.net,
             np.asarray(y, dtype=np.float32),
-            dates,
-            freq=self.freq_,
+            date_features(dates, self.freq_),
             context_length=int(o["context_length"]),
             prediction_length=int(o["prediction_length"]),
             epochs=int(o["epochs"]),

@@ -5,7 +5,7 @@ Training windows (DeepAR style): a window is ``L = context_length + prediction_l
 teacher forcing to minimise the Gaussian NLL of every ``z_t = x_t / v``, ``t = 1 .. L-1``, given
 ``[z_{t-1} || o_t]`` (see :mod:`mixseq.nn.sampling`). Every start ``s`` whose window lies in the training
 part is used once per epoch, in random order (``windows_per_epoch`` draws a random subset instead, which
-the many-series base model of :mod:`mixseq.data.synthetic_deepar` uses).
+the many-series base model of :mod:`mixseq.experiments.synthetic_deepar` uses).
 
 Validation (paper §5.2: "the data of last two months in train interval are used as validation data"):
 the last ``val_days`` days are held out of the training windows; the validation NLL is the teacher-forced
@@ -23,11 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 from torch import nn
 
-from mixseq.data.covariates import date_features
 from mixseq.nn.heads import gaussian_nll
 from mixseq.nn.sampling import make_inputs
 from mixseq.nn.scaling import series_scale
@@ -56,9 +54,8 @@ def window_batch(
 def train_gaussian_net(
     net: nn.Module,
     values: np.ndarray,
-    dates: pd.DatetimeIndex,
+    covariates: np.ndarray,
     *,
-    freq: str | None = None,
     context_length: int,
     prediction_length: int,
     epochs: int,
@@ -76,9 +73,10 @@ def train_gaussian_net(
     desc: str = "train",
     show_progress: bool = True,
 ) -> dict[str, Any]:
-    """Train ``net`` in place on windows of ``values`` (``[m, T]`` or ``[T]``) observed on ``dates``.
+    """Train ``net`` in place on windows of ``values`` (``[m, T]`` or ``[T]``) with ``covariates`` ``[T, F]``.
 
-    ``freq``: the dates' frequency for the date covariates (default: read from ``dates``).
+    ``covariates``: the date covariates of the ``T`` periods, shared by all series
+    (:func:`mixseq.data.covariates.date_features` of the series' dates).
     ``max_zero_frac`` drops training windows whose context has a larger fraction of exact zeros.
     Returns a summary: ``epochs_run``, ``best_epoch``, ``best_val_nll``, ``stopped_early``, ``history``
     (list of per-epoch dicts with :data:`LOG_COLUMNS`), ``validation`` (whether a validation split was used).
@@ -86,8 +84,8 @@ def train_gaussian_net(
     """
     y = np.atleast_2d(np.asarray(values, dtype=np.float32))
     m, t = y.shape
-    if len(dates) != t:
-        raise ValueError(f"{len(dates)} dates for series of length {t}")
+    if len(covariates) != t:
+        raise ValueError(f"{len(covariates)} covariate rows for series of length {t}")
     if not np.isfinite(y).all():
         raise ValueError("training series contain NaN or inf")
     length = context_length + prediction_length
@@ -119,7 +117,7 @@ def train_gaussian_net(
         va_series, va_starts = (a.ravel() for a in np.meshgrid(np.arange(m), va_starts, indexing="ij"))
 
     values_t = torch.as_tensor(y, device=device)
-    cov_t = torch.as_tensor(date_features(dates, freq), device=device)
+    cov_t = torch.as_tensor(np.asarray(covariates, dtype=np.float32), device=device)
     net.to(device)
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
 

@@ -20,14 +20,6 @@ def mean_sd(values: Sequence[float], digits: int = 4) -> str:
     return f"{v.mean():.{digits}f} ({sd:.{digits}f})"
 
 
-def summarise(scores: pd.DataFrame, keys: list[str], metric: str) -> pd.DataFrame:
-    """Mean, sd and trial count of ``metric`` per group of ``keys``."""
-    g = scores.groupby(keys, sort=False)[metric]
-    out = g.agg(["mean", "count"]).reset_index()
-    out["sd"] = g.std(ddof=1).fillna(0.0).to_numpy()
-    return out
-
-
 def to_markdown(table: pd.DataFrame, best: str = "col", lower_is_better: bool = True) -> str:
     """Render a table of ``"mean (sd)"`` cells as Markdown, bolding the best mean per column or row."""
     cells = table.copy().astype(str)

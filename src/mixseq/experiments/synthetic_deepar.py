@@ -122,7 +122,7 @@ def train_base_deepar(
     train_gaussian_net(
         net,
         values,
-        dates,
+        date_features(dates),
         context_length=context_length,
         prediction_length=prediction_length,
         epochs=epochs,
