@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,33 +58,11 @@ import torch
 from torch import nn
 
 from mixseq.cluster.base import ClusterMethod
+from mixseq.cluster.defaults import DTCR_DEFAULTS as DEFAULTS
+from mixseq.cluster.defaults import dtcr_spec
 from mixseq.evaluate.metrics import rand_index
-from mixseq.options import OptionSpec, spec_from_defaults
+from mixseq.options import OptionSpec
 from mixseq.utils import atomic_path, progress, seed_everything, set_torch_threads, torch_device
-
-#: option -> (default, where the default comes from); see docs/dtcr.md
-DEFAULTS: dict[str, Any] = {
-    "epochs": 30,  # DTCR does not fix an epoch count for our data; bounded by the convergence rule below
-    "lr": 2e-3,  # Adam; measured on the sec. 5.1 ARMA data (docs/dtcr.md): 2e-3 learnt faster than 1e-3
-    "batch_size": 64,  # this reproduction (DTCR's code: 10; MixSeq sec. 5.2 trains its models with 128)
-    "hidden": [100, 50, 50],  # DTCR: units per encoder layer
-    "dilations": [1, 4, 16],  # DTCR: dilation per encoder layer
-    "refresh_every": 10,  # DTCR: F updated every T = 10 iterations
-    "refresh": "cache",  # "cache": F from the latest h of every series seen in training; "full": re-encode all
-    "lambda_kmeans": 1e-3,  # DTCR's grid {1, 1e-1, 1e-2, 1e-3}; 1 and 1e-1 collapsed H on ARMA data (docs/dtcr.md)
-    "fake_fraction": 0.2,  # DTCR: alpha = 0.2 of the time steps shuffled in a fake sample
-    "cls_hidden": 128,  # DTCR: classifier MLP hidden units
-    "max_length": 128,  # this reproduction: average-pool long series to at most this many steps
-    "max_series": None,  # fit on a seeded subsample of this many series (None: all)
-    "device": "auto",
-    "threads": None,
-    "tol": 0.01,  # convergence rule: relative epoch-loss change < tol for `patience` consecutive epochs
-    "patience": 3,
-    "early_stop": False,  # stop at convergence (the rule is always evaluated and recorded)
-    "clip": 1.0,  # gradient-norm clipping (this reproduction; a loss spike appeared without it)
-    "eval_batch_size": 256,  # batch size for encoding (F refresh, predict); 1,024 cost +450 MB of GRU buffers
-    "kmeans_n_init": 10,
-}
 
 
 # ----------------------------------------------------------------------------- preprocessing
@@ -240,8 +218,7 @@ class DTCR(ClusterMethod):
     @classmethod
     def option_spec(cls) -> OptionSpec:
         """:data:`DEFAULTS` typed by their values."""
-        return spec_from_defaults(DEFAULTS, {"max_series": int | None, "threads": int | None,
-                                             "max_length": int | None})
+        return dtcr_spec()
 
     def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
         super().__init__(n_clusters, seed, **options)
@@ -482,11 +459,6 @@ class DTCR(ClusterMethod):
         bs = int(self.cfg["eval_batch_size"]) * 8
         return np.concatenate([self._assign(self.transform(X[s : s + bs])) for s in range(0, len(X), bs)]
                               or [np.zeros(0, np.int64)])
-
-    def predict_batches(self, batches: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
-        """Assign every ``[b, T]`` array of an iterator (constant memory)."""
-        for vals in batches:
-            yield self.predict(vals)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> None:

@@ -65,45 +65,15 @@ from torch import nn
 from torch.nn import functional as F
 
 from mixseq.cluster.base import ClusterMethod
+from mixseq.cluster.defaults import MIXSEQ_DEFAULTS as DEFAULTS
+from mixseq.cluster.defaults import mixseq_spec
 from mixseq.data.covariates import date_features
 from mixseq.evaluate.metrics import rand_index
 from mixseq.nn.convtrans import ConvTransBackbone
 from mixseq.nn.heads import GaussianHead, gaussian_nll
 from mixseq.nn.scaling import series_scale
-from mixseq.options import OptionSpec, spec_from_defaults
+from mixseq.options import OptionSpec
 from mixseq.utils import atomic_path, progress, seed_everything, set_torch_threads, torch_device
-
-#: constructor options and their defaults (paper §5.1 unless noted).
-DEFAULTS: dict[str, Any] = {
-    "lr": 1e-4,
-    "epochs": 100,
-    "batch_size": 256,
-    "l2": 1e-5,  # lambda of eq. 10 (alias: weight_decay)
-    "dropout": 0.1,
-    "alpha_a": 5.0,
-    "alpha_b": 20.0,
-    "alpha_beta": 0.03,
-    "alpha_epochs": (10, 30, 50),
-    "d_model": 16,  # d_k = d_p = d_v
-    "n_heads": 2,
-    "n_layers": 1,
-    "kernel_size": 3,
-    "readout": "last",  # components' readout: "last" (h_t = ReLU(W_s H_t)), or the paper's deep set "mean"/"sum"
-    "encoder_readout": "mean",  # posterior encoder's deep-set readout (eq. 8)
-    "nll_reduction": "mean",  # "mean" over time steps (default) or "sum" (eq. 7 literally)
-    "em_weight": 5.0,  # weight of the amortised E-step term (0 = the paper's plain eq. 10; see module doc)
-    "objective": "marginal",  # components' objective: "elbo" (eq. 10) or "marginal" (exact log sum_z p(z) p(x|z))
-    "component_kl": 0.0,  # weight (times alpha) of KL(batch mean of exact p(z|x) || p(z)), grads to components
-    "init": "acf",  # None, or "acf": warm-start responsibilities from k-means on per-series autocorrelations
-    "init_epochs": 2,  # epochs that train on the "acf" responsibilities before switching to p(z|x)
-    "scaling": "series",  # "series" (1 + mean|x| per series), "global" (one scale for the data set), "none"
-    "assign": "posterior",  # predict/labels_: "posterior" = argmax q(z|x) (§4.2), "exact" = argmax_z p(z) p(x|z)
-    "device": "auto",
-    "max_series": None,  # fit on a random subset of this many series, then assign all (not in the paper)
-    "threads": None,
-    "predict_batch_size": 2048,
-    "progress": True,
-}
 
 LOG_COLUMNS = ("epoch", "recon_nll", "kl", "alpha", "l2", "loss", "seconds", "ri")
 
@@ -164,10 +134,7 @@ class MixSeq(ClusterMethod):
     @classmethod
     def option_spec(cls) -> OptionSpec:
         """:data:`DEFAULTS` typed by their values, plus the alias ``weight_decay`` of ``l2``."""
-        return spec_from_defaults(
-            {**DEFAULTS, "weight_decay": DEFAULTS["l2"]},
-            {"max_series": int | None, "threads": int | None, "init": str | None},
-        )
+        return mixseq_spec()
 
     def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
         super().__init__(n_clusters, seed, **options)

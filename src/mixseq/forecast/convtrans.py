@@ -26,6 +26,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from mixseq.forecast.neural import NeuralForecaster
+from mixseq.forecast.neural_options import EXTRA_DEFAULTS
 from mixseq.nn.heads import GaussianHead
 
 
@@ -129,7 +130,7 @@ class ConvTransForecaster(NeuralForecaster):
     """Causal-convolution Transformer with a Gaussian head, trained once on the training interval."""
 
     name = "convtrans"
-    extra_defaults: dict[str, Any] = {"n_heads": 2, "n_layers": 1, "kernel_size": 3, "readout": "position"}
+    extra_defaults: dict[str, Any] = EXTRA_DEFAULTS["convtrans"]
 
     def build_net(self, in_dim: int) -> nn.Module:
         o = self.options
