@@ -50,6 +50,8 @@ FORECASTER_OPTS: dict[str, dict[str, Any]] = {
     "dstw_rules": {"window": 7, "n_states": 2, "n_restarts": 1},
 }
 K = 2
+#: k-Shape's numba kernels compile on first use (tens of seconds): its contract cases are marked slow (CI runs them)
+CLUSTER_PARAMS = [pytest.param(n, marks=pytest.mark.slow) if n == "kshape" else n for n in METHODS]
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +70,7 @@ def _fit(name: str, panel, seed: int = 0):  # type: ignore[no-untyped-def]
     return make_clusterer(name, K, seed=seed, **METHOD_OPTS[name]).fit(X, dates=dates, labels_true=labels)
 
 
-@pytest.mark.parametrize("name", list(METHODS))
+@pytest.mark.parametrize("name", CLUSTER_PARAMS)
 def test_cluster_labels_and_determinism(name: str, panel) -> None:
     X = panel[0]
     a, b = _fit(name, panel), _fit(name, panel)
@@ -79,7 +81,7 @@ def test_cluster_labels_and_determinism(name: str, panel) -> None:
     np.testing.assert_array_equal(a.labels_, b.labels_)
 
 
-@pytest.mark.parametrize("name", list(METHODS))
+@pytest.mark.parametrize("name", CLUSTER_PARAMS)
 def test_cluster_predict_save_load(name: str, panel, tmp_path) -> None:
     X, _, dates = panel
     entry, model = METHODS[name], _fit(name, panel)
@@ -105,7 +107,7 @@ def _mistyped(spec: dict[str, Any]) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("name", list(METHODS))
+@pytest.mark.parametrize("name", CLUSTER_PARAMS)
 def test_cluster_options_are_checked(name: str) -> None:
     with pytest.raises(OptionError, match=rf"'{name}\.no_such_option': unknown option"):
         make_clusterer(name, K, no_such_option=1)
