@@ -9,12 +9,13 @@ import torch
 
 from mixseq.evaluate.metrics import smape
 from mixseq.forecast import make_forecaster
+from mixseq.forecast.base import torch_forecasters
 from mixseq.nn.convtrans import ConvTransBackbone
 from mixseq.nn.lstm import DeepARNet
 from mixseq.nn.scaling import series_scale
 from mixseq.nn.tcn import TCNNet
 
-NEURAL = ["deepar", "tcn", "convtrans"]
+NEURAL = torch_forecasters()
 #: epochs that learn the sine in the test (ConvTrans, without positional encoding, needs more).
 LEARN_EPOCHS = {"deepar": 20, "tcn": 20, "convtrans": 40}
 FAST = {"context_length": 21, "prediction_length": 7, "val_days": 0, "progress": False, "threads": 1}

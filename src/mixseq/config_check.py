@@ -14,10 +14,16 @@ from typing import Any
 
 import pandas as pd
 
-SYNTHETIC_KINDS = {"synthetic_gp", "synthetic_arma"}
-TORCH_METHODS = {"mixseq", "dtcr"}
+from mixseq.cluster.base import REGISTRY as METHODS
+from mixseq.cluster.base import methods_where
+from mixseq.data.sources import SYNTHETIC_KINDS
+from mixseq.forecast.base import REGISTRY as FORECASTERS
+from mixseq.options import base_name
 
-#: options the workflow's rules consume besides the method's own: ``stream`` (cluster rule; torch methods).
+__all__ = ["ConfigError", "SYNTHETIC_KINDS", "base_name", "check_config", "iso_dates", "preprocess_options"]
+
+#: options the workflow's rules consume besides the method's own: ``stream`` (cluster rule; methods whose registry
+#: entry has ``stream=True``).
 RULE_METHOD_OPTIONS: dict[str, Any] = {"stream": bool}
 #: ``table2.data_options`` (data sizes of :func:`mixseq.experiments.clustering.table2_trial`).
 TABLE2_DATA_OPTIONS: dict[str, Any] = {"n_per_cluster": int, "length": int, "n_infer_per_cluster": int,
@@ -56,11 +62,6 @@ def _check(options: Any, spec: dict[str, Any], key: str, owner: str) -> None:
         check_options(options, spec, key, owner)
     except OptionError as err:
         raise ConfigError(str(err)) from None
-
-
-def base_name(alias: str) -> str:
-    """``mixseq__lr3`` -> ``mixseq``."""
-    return alias.split("__", 1)[0]
 
 
 def method_spec(base: str) -> dict[str, Any]:
@@ -191,20 +192,70 @@ def _check_dataset(cfg: dict[str, Any], name: str, ds: dict[str, Any]) -> None:
 
 
 def _registry(section: str) -> set[str]:
-    if section == "methods":
-        from mixseq.cluster.base import REGISTRY
-    else:
-        from mixseq.forecast.base import REGISTRY  # type: ignore[no-redef]
-    return set(REGISTRY)
+    return set(METHODS if section == "methods" else FORECASTERS)
+
+
+#: what each role asks of a method's registry entry (:class:`mixseq.cluster.base.Entry`), and how to say it
+METHOD_ROLES: dict[str, tuple[dict[str, bool], str]] = {
+    "real": ({"needs_truth": False}, "a method that needs no ground truth (real data have none)"),
+    "k": ({"needs_truth": False, "fixed_k": False}, "a method that fits K clusters from the data"),
+    "convergence": ({"iterative": True}, "a method that logs its objective per iteration"),
+}
+
+
+def _check_name(key: str, name: str, section: str, flags: dict[str, bool] | None = None,
+                expected: str = "", alias: bool = False) -> None:
+    """``name`` (``<base>__<tag>`` when ``alias``) names a registered method/forecaster whose entry has ``flags``."""
+    registry = METHODS if section == "methods" else FORECASTERS
+    base = base_name(name) if alias else name
+    what = section[:-1]
+    if base not in registry:
+        form = f"a {what} name or a variant <name>__<tag>" if alias else f"a {what} name"
+        _fail(key, f"{form}, the name one of {sorted(registry)}", name)
+    flags = flags or {}
+    if any(getattr(registry[base], f) != v for f, v in flags.items()):
+        ok = [n for n, e in registry.items() if all(getattr(e, f) == v for f, v in flags.items())]
+        _fail(key, f"{expected}, one of {ok}", name)
+
+
+def _check_names(cfg: dict[str, Any]) -> None:
+    """Method and forecaster names against the registries and the roles they play (the schema's ``$defs`` list
+    every registered name; whether a name fits a role comes from its registry entry's flags)."""
+    for section in ("methods", "forecasters"):
+        for alias in cfg.get(section) or {}:
+            _check_name(f"{section}.{alias}", alias, section, alias=True)
+    real_fc = ({"real_data": True}, "a forecaster meant for real data")
+    rd = cfg.get("realdata") or {}
+    for i, m in enumerate(rd.get("methods", [])):
+        _check_name(f"realdata.methods[{i}]", m, "methods", *METHOD_ROLES["real"])
+    for i, f in enumerate(rd.get("forecasters", [])):
+        _check_name(f"realdata.forecasters[{i}]", f, "forecasters", *real_fc)
+    for i, m in enumerate((cfg.get("table2") or {}).get("methods", [])):
+        _check_name(f"table2.methods[{i}]", m, "methods", *METHOD_ROLES["k"])
+    ss = cfg.get("sensitivity_synthetic")
+    if ss and "method" in ss:
+        _check_name("sensitivity_synthetic.method", ss["method"], "methods", *METHOD_ROLES["k"])
+    for i, m in enumerate((cfg.get("convergence") or {}).get("methods", [])):
+        _check_name(f"convergence.methods[{i}]", m, "methods", *METHOD_ROLES["convergence"])
+    sk = cfg.get("sensitivity_k") or {}
+    if "method" in sk:
+        _check_name("sensitivity_k.method", sk["method"], "methods", *METHOD_ROLES["k"])
+    if "forecaster" in sk:
+        _check_name("sensitivity_k.forecaster", sk["forecaster"], "forecasters", *real_fc)
+    fu = cfg.get("future") or {}
+    if "method" in fu:
+        _check_name("future.method", fu["method"], "methods", *METHOD_ROLES["real"], alias=True)
+    if "forecaster" in fu:
+        _check_name("future.forecaster", fu["forecaster"], "forecasters", *real_fc, alias=True)
 
 
 def _check_options_sections(cfg: dict[str, Any]) -> None:
     for alias, o in (cfg.get("methods") or {}).items():
         base = base_name(alias)
         _check(o, method_spec(base), f"methods.{alias}", f"method '{base}'")
-        if (o or {}).get("stream") and base not in TORCH_METHODS:
-            _fail(f"methods.{alias}.stream", f"false: streaming is implemented for {sorted(TORCH_METHODS)} only",
-                  True)
+        if (o or {}).get("stream") and not METHODS[base].stream:
+            _fail(f"methods.{alias}.stream",
+                  f"false: streaming is implemented for {sorted(methods_where(stream=True))} only", True)
     for alias, o in (cfg.get("forecasters") or {}).items():
         base = base_name(alias)
         _check(o, forecaster_spec(base), f"forecasters.{alias}", f"forecaster '{base}'")
@@ -275,7 +326,7 @@ def check_config(cfg: dict[str, Any]) -> None:
     if "table3" in cfg["targets"] and not any(ds["kind"] not in SYNTHETIC_KINDS for ds in datasets.values()):
         _fail("datasets", "at least one real dataset (rossmann, m5, wiki, custom) because 'table3' is in targets")
     for name, ds in datasets.items():
-        if ds["kind"] not in SYNTHETIC_KINDS | {"custom"} and not cfg.get("mirror") and not ds.get("remote"):
+        if ds["kind"] not in (*SYNTHETIC_KINDS, "custom") and not cfg.get("mirror") and not ds.get("remote"):
             _fail(f"datasets.{name}.remote", "a remote source (kaggle competition or url) when 'mirror' is null")
     if {"table4", "table5", "sensitivity", "future", "significance"} & set(cfg["targets"]):
         if "realdata" not in cfg:
@@ -309,6 +360,7 @@ def check_config(cfg: dict[str, Any]) -> None:
                 _fail(f"table1.columns.{title}", "a synthetic dataset (Table 1 needs ground truth)", ds)
             if ds not in cfg["table1"]["forecaster"]:
                 _fail(f"table1.forecaster.{ds}", "a forecaster for every Table 1 dataset")
+    _check_names(cfg)
     _check_mirror(cfg)
     _check_quantiles(cfg)
     _check_options_sections(cfg)

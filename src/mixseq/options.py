@@ -24,6 +24,15 @@ from typing import Any, Literal, Union
 OptionSpec = dict[str, Any]
 
 
+#: separates a base name from a variant tag: ``mixseq__lr3`` is the variant ``lr3`` of method ``mixseq``
+VARIANT_SEP = "__"
+
+
+def base_name(alias: str) -> str:
+    """``mixseq__lr3`` -> ``mixseq``: a variant (alias) of a method or forecaster names its base before ``__``."""
+    return alias.split(VARIANT_SEP, 1)[0]
+
+
 class OptionError(ValueError):
     """An option is unknown or has the wrong type; the message names the key and what was expected."""
 

@@ -2,10 +2,6 @@
 import sys
 from pathlib import Path
 
-SYNTHETIC_KINDS = {"synthetic_gp", "synthetic_arma"}
-TORCH_METHODS = {"mixseq", "dtcr"}
-TORCH_FORECASTERS = {"deepar", "tcn", "convtrans"}
-
 
 def check_config(cfg):
     """Cross-key checks before any job: see mixseq.config_check (exits naming the key and what was expected)."""
@@ -20,6 +16,14 @@ def check_config(cfg):
 
 check_config(config)
 from mixseq.config_check import preprocess_options  # noqa: E402  (custom data: min_series defaults to max K)
+from mixseq.cluster.base import torch_methods  # noqa: E402
+from mixseq.data.sources import SYNTHETIC_KINDS  # noqa: E402
+from mixseq.forecast.base import torch_forecasters  # noqa: E402
+from mixseq.options import base_name  # noqa: E402  (`mixseq__lr3` -> `mixseq`)
+
+# names are the registries' (mixseq.cluster.base / mixseq.forecast.base): jobs of torch ones ask for the gpu
+TORCH_METHODS = set(torch_methods())
+TORCH_FORECASTERS = set(torch_forecasters())
 
 
 wildcard_constraints:
@@ -120,11 +124,6 @@ def evaluation_cfg(dataset):
     ev = dict(config["evaluation"])
     ev.update(dataset_cfg(dataset).get("evaluation") or {})
     return ev
-
-
-def base_name(alias):
-    """`mixseq__lr3` -> `mixseq`: a variant (alias) of a method or forecaster names its base before `__`."""
-    return alias.split("__", 1)[0]
 
 
 def _options(section, alias, dataset=None):

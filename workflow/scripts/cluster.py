@@ -9,8 +9,9 @@ import time  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
-from mixseq.cluster import make_clusterer  # noqa: E402
+from mixseq.cluster.base import entry, make_clusterer, methods_where  # noqa: E402
 from mixseq.data.panel import read_panel, read_panel_meta  # noqa: E402
+from mixseq.options import base_name  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
 from mixseq.utils import (  # noqa: E402
     atomic_path,
@@ -20,24 +21,21 @@ from mixseq.utils import (  # noqa: E402
     torch_device,
 )
 
-#: methods built on torch (keep in sync with TORCH_METHODS in workflow/rules/common.smk)
-TORCH_METHODS = {"mixseq", "dtcr"}
-
 smk = snakemake  # noqa: F821
 log = setup(smk)
 set_torch_threads(smk.threads)
 seed = int(smk.wildcards.seed)
 k = int(smk.wildcards.K)
-method = smk.wildcards.method.split("__")[0]  # a variant `mixseq__x` runs the base method with its options
+method = base_name(smk.wildcards.method)  # a variant `mixseq__x` runs the base method with its options
 seed_everything(seed)
 
 options = dict(smk.params.options)
 # stream: fit from the panel file (only the max_series subsample is held whole), assign every series in row
-# batches; for panels too large to load (Wiki size). mixseq and dtcr only.
+# batches; for panels too large to load (Wiki size). Methods whose registry entry has stream=True only.
 stream = bool(options.pop("stream", False))
-if stream and method not in TORCH_METHODS:
+if stream and not entry(method).stream:
     raise ValueError(f"config methods.{smk.wildcards.method}.stream: streaming is implemented for "
-                     f"{sorted(TORCH_METHODS)} only, not {method!r}")
+                     f"{sorted(methods_where(stream=True))} only, not {method!r}")
 if stream:
     meta = read_panel_meta(smk.input.panel)
     panel = None
@@ -57,7 +55,7 @@ if k > n_series:
 
 # "auto" resolves to cuda when a GPU is visible (on SLURM: when the job got --gpus), else cpu; "cuda" without a
 # GPU fails here, before any training.
-if method in TORCH_METHODS:
+if entry(method).torch:
     device = torch_device(smk.config["device"])
     log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.config["device"],
              smk.resources.get("gpu", 0))

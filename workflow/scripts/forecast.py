@@ -10,7 +10,8 @@ import pandas as pd  # noqa: E402
 
 from mixseq.data.panel import read_panel  # noqa: E402
 from mixseq.experiments.rolling import rolling_forecast  # noqa: E402
-from mixseq.forecast.base import NEURAL  # noqa: E402
+from mixseq.forecast.base import entry  # noqa: E402
+from mixseq.options import base_name  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
 from mixseq.utils import atomic_path, seed_everything, set_torch_threads, torch_device  # noqa: E402
 
@@ -32,7 +33,7 @@ if labels.min() < 0 or labels.max() >= k:
 clustered = panel.aggregate(labels, k)
 ev = smk.params.evaluation
 options = dict(smk.params.options)
-if smk.wildcards.forecaster.split("__")[0] in NEURAL:
+if entry(base_name(smk.wildcards.forecaster)).torch:
     # "auto" resolves to cuda when a GPU is visible (on SLURM: when the job got --gpus), else cpu.
     device = torch_device(smk.config["device"])
     log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.config["device"],
@@ -51,7 +52,7 @@ log.info("split %s (frequency %s): forecasting periods %s..%s, training up to %s
 result = rolling_forecast(
     clustered, panel.dates, test_start=start, test_end=end,
     train_end=train_end, horizon=int(ev["horizon"]), stride=int(ev["stride"]),
-    n_samples=int(smk.params.n_samples), forecaster=smk.wildcards.forecaster.split("__")[0], options=options,
+    n_samples=int(smk.params.n_samples), forecaster=base_name(smk.wildcards.forecaster), options=options,
     seed=seed,
     refit_every=int(ev["refit_every"]), log=log, freq=panel.freq,
 )

@@ -11,7 +11,8 @@ import pandas as pd  # noqa: E402
 from mixseq.data.frequency import freq_kind, season_length  # noqa: E402
 from mixseq.data.panel import read_panel  # noqa: E402
 from mixseq.experiments.future import choose_candidate, forecast_future, plot_future  # noqa: E402
-from mixseq.forecast.base import NEURAL  # noqa: E402
+from mixseq.forecast.base import entry  # noqa: E402
+from mixseq.options import base_name  # noqa: E402
 from mixseq.provenance import table_header, write_tsv  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
 from mixseq.utils import atomic_path, seed_everything, set_torch_threads, torch_device  # noqa: E402
@@ -45,11 +46,11 @@ if assign["id"].tolist() != panel.ids:
     raise ValueError(f"{matches[0]}: ids do not match the panel {smk.input.panel}")
 labels = assign["cluster"].to_numpy(np.int64)
 
-base = forecaster.split("__")[0]
+base = base_name(forecaster)
 if forecaster not in smk.params.forecasters:
     raise ValueError(f"future: forecaster '{forecaster}' has no entry in config key 'forecasters'")
 options = dict(smk.params.forecasters[forecaster] or {})
-if base in NEURAL:
+if entry(base).torch:
     options.setdefault("device", torch_device(smk.config["device"]))
     options.setdefault("log_path", str(Path(smk.log[0]).with_suffix(".epochs.tsv")))
 horizon = int(smk.params.horizon)

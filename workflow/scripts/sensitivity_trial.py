@@ -7,6 +7,7 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src")) 
 
 import pandas as pd  # noqa: E402
 
+from mixseq.cluster.base import entry  # noqa: E402
 from mixseq.experiments.clustering import sensitivity_trial  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
 from mixseq.utils import atomic_path, seed_everything, set_torch_threads  # noqa: E402
@@ -18,7 +19,7 @@ seed, k = int(smk.wildcards.seed), int(smk.wildcards.K)
 seed_everything(seed)
 options = dict(smk.params.options)
 options["method"] = smk.params.method
-if smk.params.method in {"mixseq", "dtcr"}:
+if entry(smk.params.method).torch:
     options.setdefault("device", smk.config["device"])
     options.setdefault("threads", smk.threads)
 res = sensitivity_trial(k, seed, options)

@@ -7,6 +7,7 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src")) 
 
 import pandas as pd  # noqa: E402
 
+from mixseq.cluster.base import torch_methods  # noqa: E402
 from mixseq.provenance import table_header, write_md, write_tsv  # noqa: E402
 from mixseq.report.tables import mean_sd, to_markdown  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
@@ -19,7 +20,7 @@ cols = [(d, n) for d in smk.params.cfg["data"] for n in smk.params.cfg["clusters
 rows = []
 for m in smk.params.cfg["methods"]:
     rows.append((m, "ri"))
-    if m in ("mixseq", "dtcr"):
+    if m in torch_methods():  # the paper reports -infer rows for its neural methods (MixSeq, DTCR)
         rows.append((m, "ri_infer"))
 label = {"mixarma": "MixARMA", "mixseq": "MixSeq", "dtcr": "DTCR"}
 tab = pd.DataFrame(index=pd.Index([label.get(m, m) + ("-infer" if k == "ri_infer" else "") for m, k in rows],

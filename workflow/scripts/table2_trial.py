@@ -7,6 +7,7 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src")) 
 
 import pandas as pd  # noqa: E402
 
+from mixseq.cluster.base import entry  # noqa: E402
 from mixseq.experiments.clustering import table2_trial  # noqa: E402
 from mixseq.runtime import setup  # noqa: E402
 from mixseq.utils import atomic_path, seed_everything, set_torch_threads  # noqa: E402
@@ -18,7 +19,7 @@ wc = smk.wildcards
 seed = int(wc.seed)
 seed_everything(seed)
 options = {**smk.params.data_options, **smk.params.options}
-if wc.method in {"mixseq", "dtcr"}:
+if entry(wc.method).torch:
     options.setdefault("device", smk.config["device"])
     options.setdefault("threads", smk.threads)
 if wc.data == "deepar":

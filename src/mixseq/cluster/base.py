@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +20,69 @@ import pandas as pd
 
 from mixseq.options import OptionSpec, check_options, spec_from_signature
 
-#: name -> "module:Class". Modules are imported lazily so a method's heavy deps load only when used.
-REGISTRY: dict[str, str] = {
-    "macro": "mixseq.cluster.base:MacroClusterer",
-    "truth": "mixseq.cluster.base:TruthClusterer",
-    "mixarma": "mixseq.cluster.mixarma:MixARMA",
-    "mixseq": "mixseq.cluster.mixseq:MixSeq",
-    "dtcr": "mixseq.cluster.dtcr:DTCR",
-    "dstw": "mixseq.cluster.dstw:DSTW",
-    "jabba": "mixseq.cluster.symbolic:JABBAClusterer",
-    "kshape": "mixseq.cluster.tslearn_baselines:KShapeClusterer",
-    "dtw_kmeans": "mixseq.cluster.tslearn_baselines:DTWKMeansClusterer",
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered clustering method: where its class lives and what it can do.
+
+    Everything here is readable without importing the method's module (so without torch): the workflow asks
+    the registry which methods need a GPU, stream, or fit K clusters while it parses the configuration.
+    """
+
+    #: ``"module:Class"``; the module is imported lazily, so a method's heavy dependencies load only when used
+    path: str
+    #: built on torch: its jobs ask for the ``gpu`` resource and get ``device`` / ``threads`` options
+    torch: bool = False
+    #: has ``fit_stream(panel_path, ...)``: fits from a panel file too large to load (option ``stream``)
+    stream: bool = False
+    #: ``predict(X)`` assigns new series
+    predicts: bool = True
+    #: ``save(path)`` writes state that the classmethod ``load(path)`` reads back
+    loads: bool = False
+    #: fits iteratively and logs its objective per iteration/epoch (the convergence figure reads the log)
+    iterative: bool = False
+    #: needs ground-truth labels (``fit(..., labels_true=...)``): synthetic panels only
+    needs_truth: bool = False
+    #: always one cluster, whatever K (the macroscopic series)
+    fixed_k: bool = False
+    #: ``"module:function"`` returning the option spec without importing :attr:`path` (torch methods);
+    #: ``None``: the class's :meth:`ClusterMethod.option_spec`
+    spec: str | None = None
+
+
+#: name -> entry. Adding a method: its module, one entry here, and its name in ``$defs.method`` of
+#: config/schema.yaml (tests/test_registry.py checks the two agree; docs/families.md has the how-to).
+REGISTRY: dict[str, Entry] = {
+    "macro": Entry("mixseq.cluster.base:MacroClusterer", fixed_k=True),
+    "truth": Entry("mixseq.cluster.base:TruthClusterer", predicts=False, needs_truth=True),
+    "mixarma": Entry("mixseq.cluster.mixarma:MixARMA", loads=True, iterative=True),
+    "mixseq": Entry("mixseq.cluster.mixseq:MixSeq", torch=True, stream=True, loads=True, iterative=True,
+                    spec="mixseq.cluster.defaults:mixseq_spec"),
+    "dtcr": Entry("mixseq.cluster.dtcr:DTCR", torch=True, stream=True, loads=True, iterative=True,
+                  spec="mixseq.cluster.defaults:dtcr_spec"),
+    "dstw": Entry("mixseq.cluster.dstw:DSTW"),
+    "jabba": Entry("mixseq.cluster.symbolic:JABBAClusterer"),
+    "kshape": Entry("mixseq.cluster.tslearn_baselines:KShapeClusterer"),
+    "dtw_kmeans": Entry("mixseq.cluster.tslearn_baselines:DTWKMeansClusterer"),
 }
+
+
+def entry(method: str) -> Entry:
+    """The registry entry of ``method`` (a base name; raises naming the valid choices)."""
+    if method not in REGISTRY:
+        raise ValueError(f"unknown clustering method '{method}'; expected one of {sorted(REGISTRY)}")
+    return REGISTRY[method]
+
+
+def methods_where(**flags: bool) -> list[str]:
+    """Registered methods whose entry has every given flag value, in registry order
+    (``methods_where(torch=True)`` -> ``["mixseq", "dtcr"]``)."""
+    return [n for n, e in REGISTRY.items() if all(getattr(e, f) == v for f, v in flags.items())]
+
+
+def torch_methods() -> list[str]:
+    """Methods built on torch (their jobs ask for a GPU; scripts pass ``device`` and ``threads``)."""
+    return methods_where(torch=True)
 
 
 class ClusterMethod(ABC):
@@ -129,14 +181,18 @@ class TruthClusterer(ClusterMethod):
 
 def method_class(method: str) -> type[ClusterMethod]:
     """The class registered as ``method`` (raises naming the valid choices)."""
-    if method not in REGISTRY:
-        raise ValueError(f"unknown clustering method '{method}'; expected one of {sorted(REGISTRY)}")
-    module, cls = REGISTRY[method].split(":")
+    module, cls = entry(method).path.split(":")
     return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
 
 
 def method_options(method: str) -> OptionSpec:
-    """Accepted options of the registered ``method``: name -> type (see :mod:`mixseq.options`)."""
+    """Accepted options of the registered ``method``: name -> type (see :mod:`mixseq.options`).
+
+    Read from the entry's torch-free ``spec`` where it has one, so checking a configuration imports no torch."""
+    spec = entry(method).spec
+    if spec is not None:
+        module, func = spec.split(":")
+        return getattr(importlib.import_module(module), func)()  # type: ignore[no-any-return]
     return method_class(method).option_spec()
 
 

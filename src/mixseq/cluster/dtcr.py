@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,34 +57,12 @@ import pandas as pd
 import torch
 from torch import nn
 
-from mixseq.cluster.base import ClusterMethod
+from mixseq.cluster.defaults import DTCR_DEFAULTS as DEFAULTS
+from mixseq.cluster.defaults import dtcr_spec
+from mixseq.cluster.torch_base import TorchClusterMethod, epoch_log
 from mixseq.evaluate.metrics import rand_index
-from mixseq.options import OptionSpec, spec_from_defaults
-from mixseq.utils import atomic_path, progress, seed_everything, set_torch_threads, torch_device
-
-#: option -> (default, where the default comes from); see docs/dtcr.md
-DEFAULTS: dict[str, Any] = {
-    "epochs": 30,  # DTCR does not fix an epoch count for our data; bounded by the convergence rule below
-    "lr": 2e-3,  # Adam; measured on the sec. 5.1 ARMA data (docs/dtcr.md): 2e-3 learnt faster than 1e-3
-    "batch_size": 64,  # this reproduction (DTCR's code: 10; MixSeq sec. 5.2 trains its models with 128)
-    "hidden": [100, 50, 50],  # DTCR: units per encoder layer
-    "dilations": [1, 4, 16],  # DTCR: dilation per encoder layer
-    "refresh_every": 10,  # DTCR: F updated every T = 10 iterations
-    "refresh": "cache",  # "cache": F from the latest h of every series seen in training; "full": re-encode all
-    "lambda_kmeans": 1e-3,  # DTCR's grid {1, 1e-1, 1e-2, 1e-3}; 1 and 1e-1 collapsed H on ARMA data (docs/dtcr.md)
-    "fake_fraction": 0.2,  # DTCR: alpha = 0.2 of the time steps shuffled in a fake sample
-    "cls_hidden": 128,  # DTCR: classifier MLP hidden units
-    "max_length": 128,  # this reproduction: average-pool long series to at most this many steps
-    "max_series": None,  # fit on a seeded subsample of this many series (None: all)
-    "device": "auto",
-    "threads": None,
-    "tol": 0.01,  # convergence rule: relative epoch-loss change < tol for `patience` consecutive epochs
-    "patience": 3,
-    "early_stop": False,  # stop at convergence (the rule is always evaluated and recorded)
-    "clip": 1.0,  # gradient-norm clipping (this reproduction; a loss spike appeared without it)
-    "eval_batch_size": 256,  # batch size for encoding (F refresh, predict); 1,024 cost +450 MB of GRU buffers
-    "kmeans_n_init": 10,
-}
+from mixseq.options import OptionSpec
+from mixseq.utils import progress, seed_everything, set_torch_threads
 
 
 # ----------------------------------------------------------------------------- preprocessing
@@ -231,21 +209,20 @@ def spectral_F(H: torch.Tensor, k: int) -> torch.Tensor:
 
 
 # ----------------------------------------------------------------------------- the method
-class DTCR(ClusterMethod):
+class DTCR(TorchClusterMethod):
     """DTCR clustering (see the module docstring). Options: :data:`DEFAULTS`."""
 
     name = "dtcr"
-    model_suffix = ".pt"
+    defaults = DEFAULTS
+    checkpoint_format = "mixseq-dtcr-1"
 
     @classmethod
     def option_spec(cls) -> OptionSpec:
         """:data:`DEFAULTS` typed by their values."""
-        return spec_from_defaults(DEFAULTS, {"max_series": int | None, "threads": int | None,
-                                             "max_length": int | None})
+        return dtcr_spec()
 
     def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
         super().__init__(n_clusters, seed, **options)
-        self.cfg: dict[str, Any] = {**DEFAULTS, **options}
         self.net: DTCRNet | None = None
         self.centers_: np.ndarray | None = None
         self.pool_: int = 1
@@ -254,22 +231,17 @@ class DTCR(ClusterMethod):
         self.history_: list[dict[str, float]] = []
         self.converged_epoch_: int | None = None
         self.converged_seconds_: float | None = None
-        self.fit_rows_: np.ndarray | None = None
 
     # ------------------------------------------------------------------ helpers
-    @property
-    def device(self) -> str:
-        return torch_device(str(self.cfg["device"]))
-
     def _build(self) -> DTCRNet:
-        return DTCRNet(list(self.cfg["hidden"]), list(self.cfg["dilations"]), int(self.cfg["cls_hidden"]))
+        return DTCRNet(list(self.config["hidden"]), list(self.config["dilations"]), int(self.config["cls_hidden"]))
 
     @torch.no_grad()
     def encode_preprocessed(self, Z: np.ndarray) -> np.ndarray:
         """Representations ``[m, d]`` (float32, host) of preprocessed series, by streaming mini-batches."""
         assert self.net is not None, "dtcr: not fitted"
         self.net.eval()
-        bs = int(self.cfg["eval_batch_size"])
+        bs = int(self.config["eval_batch_size"])
         out = np.empty((len(Z), self.net.dim), dtype=np.float32)
         for s in range(0, len(Z), bs):
             xb = torch.from_numpy(np.ascontiguousarray(Z[s : s + bs])).to(self.device)
@@ -297,47 +269,29 @@ class DTCR(ClusterMethod):
         from sklearn.cluster import KMeans
 
         k = min(self.n_clusters, len(H))
-        return KMeans(n_clusters=k, n_init=int(self.cfg["kmeans_n_init"]), random_state=self.seed).fit(H)
+        return KMeans(n_clusters=k, n_init=int(self.config["kmeans_n_init"]), random_state=self.seed).fit(H)
 
     # ------------------------------------------------------------------ training
-    def fit(
-        self,
-        X: np.ndarray,
-        dates: pd.DatetimeIndex | None = None,
-        log_path: str | Path | None = None,
-        labels_true: np.ndarray | None = None,
-    ) -> DTCR:
-        """Fit on ``X`` ``[m, T]`` (original scale); set ``labels_`` for all ``m`` series.
+    def _prepare(self, X: np.ndarray) -> np.ndarray:
+        """Pool (window from the series length and ``max_length``) and z-normalise the rows to fit."""
+        self.pool_ = pool_factor(X.shape[1], self.config["max_length"])
+        return preprocess(X, self.pool_)
 
-        With ``max_series`` the network and K-means are fitted on a seeded subsample and every series is
-        then assigned by streaming :meth:`predict`.
-        """
-        X = np.asarray(X)
-        if X.ndim != 2 or len(X) == 0:
-            raise ValueError(f"dtcr: X must be a non-empty 2-D array [series, days], got shape {X.shape}")
-        rng = np.random.default_rng(self.seed)
-        rows = self._subsample(len(X), rng)
-        self.pool_ = pool_factor(X.shape[1], self.cfg["max_length"])
-        Z = preprocess(X[rows] if rows is not None else X, self.pool_)
-        lt = None if labels_true is None else np.asarray(labels_true)
-        self._train(Z, log_path, None if lt is None else (lt[rows] if rows is not None else lt))
-        if rows is None:
-            self.labels_ = self._fit_labels
-        else:
-            self.labels_ = self.predict(X)
-        return self
+    def _stream_transform(self, t_end: int) -> Callable[[np.ndarray], np.ndarray]:
+        self.pool_ = pool_factor(int(t_end), self.config["max_length"])
+        return lambda v: preprocess(v, self.pool_)
 
-    def _subsample(self, m: int, rng: np.random.Generator) -> np.ndarray | None:
-        ms = self.cfg["max_series"]
-        if ms is None or int(ms) >= m:
-            self.fit_rows_ = None
-            return None
-        self.fit_rows_ = np.sort(rng.choice(m, size=int(ms), replace=False))
-        return self.fit_rows_
+    def _labels_after_fit(self, X: np.ndarray, dates: pd.DatetimeIndex | None, subsampled: bool) -> np.ndarray:
+        """K-means labels of the fitted series; with ``max_series``, every series assigned by :meth:`predict`."""
+        return self.predict(X) if subsampled else self._fit_labels
 
-    def _train(self, Z: np.ndarray, log_path: str | Path | None, labels_true: np.ndarray | None) -> None:
-        """Train the network on preprocessed ``Z`` ``[m, L]`` (host memory; mini-batches go to the device)."""
-        cfg = self.cfg
+    def _train(
+        self, Z: np.ndarray, dates: pd.DatetimeIndex | None, log_path: str | Path | None,
+        labels_true: np.ndarray | None,
+    ) -> None:
+        """Train the network on preprocessed ``Z`` ``[m, L]`` (host memory; mini-batches go to the device), then
+        fit K-means on the representations. ``dates`` are not used (DTCR has no calendar inputs)."""
+        cfg = self.config
         set_torch_threads(cfg["threads"])
         rng = seed_everything(self.seed)
         gen = torch.Generator().manual_seed(self.seed)
@@ -356,17 +310,12 @@ class DTCR(ClusterMethod):
         self.refresh_F(Z)
         self.history_ = []
         self.converged_epoch_ = self.converged_seconds_ = None
-        fh = None
-        if log_path is not None:
-            Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-            fh = open(log_path, "w")  # noqa: SIM115 - closed in finally
-            cols = ["epoch", "recon", "kmeans", "cls", "loss", "seconds"] + (["ri"] if labels_true is not None else [])
-            fh.write("\t".join(cols) + "\n")
+        cols = ["epoch", "recon", "kmeans", "cls", "loss", "seconds"] + (["ri"] if labels_true is not None else [])
         t0 = time.perf_counter()
         it = 0
         calm = 0
         prev_loss: float | None = None
-        try:
+        with epoch_log(log_path, cols, float_format="%.6g") as log:
             bar = progress(range(1, int(cfg["epochs"]) + 1), desc=f"dtcr K={self.n_clusters}", unit="epoch")
             for epoch in bar:
                 self.net.train()
@@ -407,9 +356,7 @@ class DTCR(ClusterMethod):
                     rec["ri"] = float(rand_index(labels_true, km_fit.labels_))
                     rec["seconds"] = time.perf_counter() - t0
                 self.history_.append(rec)
-                if fh is not None:
-                    fh.write("\t".join(f"{v:.6g}" if k != "epoch" else str(int(v)) for k, v in rec.items()) + "\n")
-                    fh.flush()
+                log.write({**rec, "epoch": epoch})
                 if hasattr(bar, "set_postfix"):
                     bar.set_postfix(loss=f"{means[3]:.4f}")
                 if prev_loss is not None and abs(prev_loss - means[3]) < tol * abs(prev_loss):
@@ -421,9 +368,6 @@ class DTCR(ClusterMethod):
                     self.converged_epoch_, self.converged_seconds_ = epoch, rec["seconds"]
                     if cfg["early_stop"]:
                         break
-        finally:
-            if fh is not None:
-                fh.close()
         H = self.encode_preprocessed(Z)
         km_fit = self._kmeans(H)
         self.centers_ = km_fit.cluster_centers_.astype(np.float32)
@@ -435,36 +379,6 @@ class DTCR(ClusterMethod):
         perm = rng.permutation(m)
         for s in range(0, m, batch_size):
             yield perm[s : s + batch_size]
-
-    # ------------------------------------------------------------------ streaming fit
-    def fit_stream(
-        self,
-        panel_path: str | Path,
-        t_end: int | None = None,
-        log_path: str | Path | None = None,
-        read_batch: int = 10_000,
-    ) -> DTCR:
-        """Fit from a panel file without loading it whole.
-
-        Streams ``(ids, values)`` row batches (:func:`mixseq.data.panel.iter_panel_batches`), keeps the first
-        ``t_end`` days (default: the training interval from the panel's split metadata), keeps only the seeded
-        ``max_series`` subsample, pools and z-normalises it; the compact ``[m_fit, L]`` float32 array is held in
-        host memory and trained on by mini-batches. Then every series is assigned by :meth:`predict_stream`.
-        Sets ``ids_`` and ``labels_`` (panel row order). Ground-truth labels, when the panel has them, feed the
-        RI column of the log.
-        """
-        from mixseq.data.panel import read_panel_meta, read_panel_rows, train_end_index
-
-        meta = read_panel_meta(panel_path)
-        t_end = train_end_index(panel_path, meta) if t_end is None else t_end
-        self.pool_ = pool_factor(int(t_end), self.cfg["max_length"])
-        rows = self._subsample(int(meta["n_series"]), np.random.default_rng(self.seed))
-        Z, labels_true = read_panel_rows(panel_path, rows, t_end, transform=lambda v: preprocess(v, self.pool_),
-                                         batch_size=read_batch)
-        self._train(Z, log_path, labels_true)
-        del Z
-        self.ids_, self.labels_ = self.predict_stream(panel_path, t_end=t_end, read_batch=read_batch)
-        return self
 
     # ------------------------------------------------------------------ inference
     def _assign(self, H: np.ndarray) -> np.ndarray:
@@ -479,46 +393,25 @@ class DTCR(ClusterMethod):
     def predict(self, X: np.ndarray, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
         """Encode ``X`` ``[m, T]`` in mini-batches and assign each series to the nearest fitted K-means centre."""
         X = np.asarray(X)
-        bs = int(self.cfg["eval_batch_size"]) * 8
+        bs = int(self.config["eval_batch_size"]) * 8
         return np.concatenate([self._assign(self.transform(X[s : s + bs])) for s in range(0, len(X), bs)]
                               or [np.zeros(0, np.int64)])
 
-    def predict_batches(self, batches: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
-        """Assign every ``[b, T]`` array of an iterator (constant memory)."""
-        for vals in batches:
-            yield self.predict(vals)
-
     # ------------------------------------------------------------------ persistence
-    def save(self, path: str | Path) -> None:
-        """Torch checkpoint (tensors and plain Python values only: loadable with ``weights_only=True``)."""
+    def _checkpoint(self) -> dict[str, Any]:
         assert self.net is not None and self.centers_ is not None, "dtcr: not fitted"
-        state = {
-            "format": "mixseq-dtcr-1",
-            "n_clusters": self.n_clusters,
-            "seed": self.seed,
+        return {
             "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.options.items()},
             "pool": int(self.pool_),
             "net": {k: v.detach().cpu() for k, v in self.net.state_dict().items()},
             "centers": torch.from_numpy(self.centers_.copy()),
             "history": [dict(r) for r in self.history_],
         }
-        with atomic_path(path) as tmp:
-            torch.save(state, tmp)
 
-    @classmethod
-    def load(cls, path: str | Path, device: str | None = None) -> DTCR:
-        """Rebuild a fitted model from :meth:`save` (``torch.load(..., weights_only=True)``)."""
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        if state.get("format") != "mixseq-dtcr-1":
-            raise ValueError(f"dtcr: {path} is not a DTCR checkpoint")
-        opts = dict(state["options"])
-        if device is not None:
-            opts["device"] = device
-        model = cls(n_clusters=state["n_clusters"], seed=state["seed"], **opts)
-        model.pool_ = int(state["pool"])
-        model.net = model._build()
-        model.net.load_state_dict(state["net"])
-        model.net.to(model.device)
-        model.centers_ = state["centers"].numpy()
-        model.history_ = list(state["history"])
-        return model
+    def _restore(self, state: dict[str, Any]) -> None:
+        self.pool_ = int(state["pool"])
+        self.net = self._build()
+        self.net.load_state_dict(state["net"])
+        self.net.to(self.device)
+        self.centers_ = state["centers"].numpy()
+        self.history_ = list(state["history"])

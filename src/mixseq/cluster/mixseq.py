@@ -64,46 +64,16 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from mixseq.cluster.base import ClusterMethod
+from mixseq.cluster.defaults import MIXSEQ_DEFAULTS as DEFAULTS
+from mixseq.cluster.defaults import mixseq_spec
+from mixseq.cluster.torch_base import TorchClusterMethod, epoch_log
 from mixseq.data.covariates import date_features
 from mixseq.evaluate.metrics import rand_index
 from mixseq.nn.convtrans import ConvTransBackbone
 from mixseq.nn.heads import GaussianHead, gaussian_nll
 from mixseq.nn.scaling import series_scale
-from mixseq.options import OptionSpec, spec_from_defaults
-from mixseq.utils import atomic_path, progress, seed_everything, set_torch_threads, torch_device
-
-#: constructor options and their defaults (paper §5.1 unless noted).
-DEFAULTS: dict[str, Any] = {
-    "lr": 1e-4,
-    "epochs": 100,
-    "batch_size": 256,
-    "l2": 1e-5,  # lambda of eq. 10 (alias: weight_decay)
-    "dropout": 0.1,
-    "alpha_a": 5.0,
-    "alpha_b": 20.0,
-    "alpha_beta": 0.03,
-    "alpha_epochs": (10, 30, 50),
-    "d_model": 16,  # d_k = d_p = d_v
-    "n_heads": 2,
-    "n_layers": 1,
-    "kernel_size": 3,
-    "readout": "last",  # components' readout: "last" (h_t = ReLU(W_s H_t)), or the paper's deep set "mean"/"sum"
-    "encoder_readout": "mean",  # posterior encoder's deep-set readout (eq. 8)
-    "nll_reduction": "mean",  # "mean" over time steps (default) or "sum" (eq. 7 literally)
-    "em_weight": 5.0,  # weight of the amortised E-step term (0 = the paper's plain eq. 10; see module doc)
-    "objective": "marginal",  # components' objective: "elbo" (eq. 10) or "marginal" (exact log sum_z p(z) p(x|z))
-    "component_kl": 0.0,  # weight (times alpha) of KL(batch mean of exact p(z|x) || p(z)), grads to components
-    "init": "acf",  # None, or "acf": warm-start responsibilities from k-means on per-series autocorrelations
-    "init_epochs": 2,  # epochs that train on the "acf" responsibilities before switching to p(z|x)
-    "scaling": "series",  # "series" (1 + mean|x| per series), "global" (one scale for the data set), "none"
-    "assign": "posterior",  # predict/labels_: "posterior" = argmax q(z|x) (§4.2), "exact" = argmax_z p(z) p(x|z)
-    "device": "auto",
-    "max_series": None,  # fit on a random subset of this many series, then assign all (not in the paper)
-    "threads": None,
-    "predict_batch_size": 2048,
-    "progress": True,
-}
+from mixseq.options import OptionSpec
+from mixseq.utils import progress, seed_everything, set_torch_threads
 
 LOG_COLUMNS = ("epoch", "recon_nll", "kl", "alpha", "l2", "loss", "seconds", "ri")
 
@@ -155,35 +125,29 @@ def acf_kmeans(X: np.ndarray, n_clusters: int, seed: int, lags: int = 3) -> np.n
     return KMeans(n_clusters, n_init=10, random_state=seed).fit_predict(feats).astype(np.int64)
 
 
-class MixSeq(ClusterMethod):
+class MixSeq(TorchClusterMethod):
     """MixSeq clustering (paper §4, eq. 5-10); options and defaults in :data:`DEFAULTS`."""
 
     name = "mixseq"
-    model_suffix = ".pt"
+    defaults = DEFAULTS
 
     @classmethod
     def option_spec(cls) -> OptionSpec:
         """:data:`DEFAULTS` typed by their values, plus the alias ``weight_decay`` of ``l2``."""
-        return spec_from_defaults(
-            {**DEFAULTS, "weight_decay": DEFAULTS["l2"]},
-            {"max_series": int | None, "threads": int | None, "init": str | None},
-        )
+        return mixseq_spec()
 
     def __init__(self, n_clusters: int, seed: int = 0, **options: Any) -> None:
         super().__init__(n_clusters, seed, **options)
-        if "weight_decay" in options:
-            options["l2"] = options.pop("weight_decay")
-        self.config: dict[str, Any] = {**DEFAULTS, **options}
+        if "weight_decay" in self.config:
+            self.config["l2"] = self.config.pop("weight_decay")
         self.config["alpha_epochs"] = [int(e) for e in self.config["alpha_epochs"]]
         self.net: MixSeqNet | None = None
         self.dates_: pd.DatetimeIndex | None = None
         self.global_scale_: float | None = None
-        self.fit_rows_: np.ndarray | None = None
         if self.config["assign"] not in ("posterior", "exact"):
             raise ValueError(f"mixseq: assign must be 'posterior' or 'exact', got {self.config['assign']!r}")
         if self.config["objective"] not in ("elbo", "marginal"):
             raise ValueError(f"mixseq: objective must be 'elbo' or 'marginal', got {self.config['objective']!r}")
-        self.device = torch_device(self.config["device"])
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def alpha(self, epoch: int) -> float:
@@ -226,68 +190,18 @@ class MixSeq(ClusterMethod):
         self.in_dim = in_dim
 
     # -- public API ------------------------------------------------------------------------------------------
-    def fit(
-        self,
-        X: np.ndarray,
-        dates: pd.DatetimeIndex | None = None,
-        log_path: str | Path | None = None,
-        labels_true: np.ndarray | None = None,
-    ) -> MixSeq:
-        """Maximise eq. 10 with Adam over mini-batches; ``labels_ = argmax_z q(z|x)`` for every row of ``X``.
-
-        With ``max_series`` the model is fitted on a seeded subsample of rows (:meth:`fit_rows`) and then every
-        row is assigned in batches."""
+    def _check_input(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float32)
         if X.ndim != 2:
             raise ValueError(f"mixseq expects X of shape [m, T>=2], got {X.shape}")
-        idx = self.fit_rows(len(X))
-        Xf = X if idx is None else X[idx]
-        yt = None if labels_true is None else np.asarray(labels_true)
-        self._train(Xf, dates, log_path, None if yt is None else (yt if idx is None else yt[idx]))
-        self.labels_ = self.predict(X, dates)
-        return self
-
-    def fit_rows(self, m: int) -> np.ndarray | None:
-        """Sorted row positions of the seeded ``max_series`` subsample of ``m`` series (``None``: all rows)."""
-        ms = self.config["max_series"]
-        if ms is None or m <= int(ms):
-            self.fit_rows_ = None
-        else:
-            self.fit_rows_ = np.sort(np.random.default_rng(self.seed).choice(m, size=int(ms), replace=False))
-        return self.fit_rows_
-
-    def fit_stream(
-        self,
-        panel_path: str | Path,
-        t_end: int | None = None,
-        log_path: str | Path | None = None,
-        read_batch: int = 10_000,
-        use_dates: bool = True,
-    ) -> MixSeq:
-        """Fit from a panel file without loading it whole (Wiki-size data).
-
-        Streams ``(ids, values)`` row batches (:func:`mixseq.data.panel.iter_panel_batches`), keeps the first
-        ``t_end`` days (default: the training interval from the panel's split metadata) of the seeded
-        ``max_series`` subsample only (the same rows :meth:`fit` would pick), trains on that compact array, then
-        assigns every series by :meth:`predict_stream`. Sets ``ids_`` and ``labels_`` in panel row order.
-        ``use_dates``: feed calendar covariates (as the workflow's ``fit(..., dates=...)`` does).
-        """
-        from mixseq.data.panel import read_panel_meta, read_panel_rows, train_end_index
-
-        meta = read_panel_meta(panel_path)
-        t_end = train_end_index(panel_path, meta) if t_end is None else t_end
-        Xf, labels_true = read_panel_rows(panel_path, self.fit_rows(int(meta["n_series"])), t_end,
-                                          batch_size=read_batch)
-        self._train(Xf, meta["dates"][:t_end] if use_dates else None, log_path, labels_true)
-        del Xf
-        self.ids_, self.labels_ = self.predict_stream(panel_path, t_end=t_end, read_batch=read_batch)
-        return self
+        return X
 
     def _train(
         self, X: np.ndarray, dates: pd.DatetimeIndex | None, log_path: str | Path | None,
         y_true: np.ndarray | None,
     ) -> None:
-        """Train on every row of ``X`` ``[m, T]`` (host memory; the scaled copy lives on the device)."""
+        """Maximise eq. 10 with Adam over mini-batches of the rows of ``X`` ``[m, T]`` (host memory; the scaled copy
+        lives on the device); ``fit`` then sets ``labels_ = argmax_z q(z|x)`` for every row."""
         c = self.config
         set_torch_threads(c["threads"])
         seed_everything(self.seed)
@@ -313,62 +227,61 @@ class MixSeq(ClusterMethod):
         rows = []
         t0 = time.perf_counter()
         bar = progress(range(int(c["epochs"])), desc=f"MixSeq K={self.n_clusters}", disable=not c["progress"])
-        for epoch in bar:
-            alpha = self.alpha(epoch)
-            self.net.train()
-            perm = torch.randperm(len(xs), generator=gen).to(self.device)
-            sums = np.zeros(4)
-            n_batches = 0
-            for s in range(0, len(xs), bs):
-                bi = perm[s : s + bs]
-                xb = xs[bi]
-                enc, dec = _inputs(xb, cov)
-                log_q = self.net.log_posterior(enc)
-                q = log_q.exp()
-                nll = self.net.component_nll(dec, xb)
-                per = float(T) if c["nll_reduction"] == "mean" else 1.0  # nll * per = summed -log p(x|z)
-                if c["nll_reduction"] == "sum":
-                    nll = nll * T
-                log_joint = log_prior - nll * per  # log p(z) + log p(x|z), [B, K]
-                warm = init_r is not None and epoch < int(c["init_epochs"])
-                if warm:
-                    # warm start: components fit the series of their k-means cluster (hard responsibilities)
-                    recon = (init_r[bi] * nll).sum(dim=1).mean()
-                elif c["objective"] == "marginal":
-                    # exact -log p(x) = -log sum_z p(z) p(x|z) (eq. 5), in the same per-step units as nll
-                    recon = -torch.logsumexp(log_joint, dim=1).mean() / per
-                else:
-                    recon = (q * nll).sum(dim=1).mean()
-                em = torch.zeros((), device=self.device)
-                if em_w > 0:
-                    # exact posterior p(z|x) of the current components (detached): amortised E-step target
-                    target = init_r[bi] if warm else torch.softmax(log_joint.detach(), dim=1)
-                    em = -(target * log_q).sum(dim=1).mean()
-                q_bar = q.mean(dim=0)
-                kl = (q_bar * (torch.log(q_bar + 1e-12) - log_prior)).sum()
-                if float(c["component_kl"]) > 0 and not warm:
-                    # eq. 9's anti-collapse term applied to the exact posterior, so it reaches the components
-                    r_bar = torch.softmax(log_joint, dim=1).mean(dim=0)
-                    kl = kl + float(c["component_kl"]) * (r_bar * (torch.log(r_bar + 1e-12) - log_prior)).sum()
-                l2 = sum((p * p).sum() for p in params)
-                loss = recon + alpha * kl + lam * l2 + em_w * em
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                sums += [recon.item(), kl.item(), l2.item(), loss.item()]
-                n_batches += 1
-            ri = float("nan")
-            if y_true is not None:
-                ri = rand_index(y_true, self.posterior(X).argmax(axis=1))
-            r, k, l, lo = sums / max(n_batches, 1)
-            rows.append((epoch, r, k, alpha, l, lo, time.perf_counter() - t0, ri))
-            if c["progress"]:
-                bar.set_postfix(nll=f"{r:.3f}", kl=f"{k:.3f}", ri=f"{ri:.3f}")
+        with epoch_log(log_path, LOG_COLUMNS) as log:
+            for epoch in bar:
+                alpha = self.alpha(epoch)
+                self.net.train()
+                perm = torch.randperm(len(xs), generator=gen).to(self.device)
+                sums = np.zeros(4)
+                n_batches = 0
+                for s in range(0, len(xs), bs):
+                    bi = perm[s : s + bs]
+                    xb = xs[bi]
+                    enc, dec = _inputs(xb, cov)
+                    log_q = self.net.log_posterior(enc)
+                    q = log_q.exp()
+                    nll = self.net.component_nll(dec, xb)
+                    per = float(T) if c["nll_reduction"] == "mean" else 1.0  # nll * per = summed -log p(x|z)
+                    if c["nll_reduction"] == "sum":
+                        nll = nll * T
+                    log_joint = log_prior - nll * per  # log p(z) + log p(x|z), [B, K]
+                    warm = init_r is not None and epoch < int(c["init_epochs"])
+                    if warm:
+                        # warm start: components fit the series of their k-means cluster (hard responsibilities)
+                        recon = (init_r[bi] * nll).sum(dim=1).mean()
+                    elif c["objective"] == "marginal":
+                        # exact -log p(x) = -log sum_z p(z) p(x|z) (eq. 5), in the same per-step units as nll
+                        recon = -torch.logsumexp(log_joint, dim=1).mean() / per
+                    else:
+                        recon = (q * nll).sum(dim=1).mean()
+                    em = torch.zeros((), device=self.device)
+                    if em_w > 0:
+                        # exact posterior p(z|x) of the current components (detached): amortised E-step target
+                        target = init_r[bi] if warm else torch.softmax(log_joint.detach(), dim=1)
+                        em = -(target * log_q).sum(dim=1).mean()
+                    q_bar = q.mean(dim=0)
+                    kl = (q_bar * (torch.log(q_bar + 1e-12) - log_prior)).sum()
+                    if float(c["component_kl"]) > 0 and not warm:
+                        # eq. 9's anti-collapse term applied to the exact posterior, so it reaches the components
+                        r_bar = torch.softmax(log_joint, dim=1).mean(dim=0)
+                        kl = kl + float(c["component_kl"]) * (r_bar * (torch.log(r_bar + 1e-12) - log_prior)).sum()
+                    l2 = sum((p * p).sum() for p in params)
+                    loss = recon + alpha * kl + lam * l2 + em_w * em
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    opt.step()
+                    sums += [recon.item(), kl.item(), l2.item(), loss.item()]
+                    n_batches += 1
+                ri = float("nan")
+                if y_true is not None:
+                    ri = rand_index(y_true, self.posterior(X).argmax(axis=1))
+                r, k, l, lo = sums / max(n_batches, 1)
+                rows.append((epoch, r, k, alpha, l, lo, time.perf_counter() - t0, ri))
+                log.write(rows[-1])
+                if c["progress"]:
+                    bar.set_postfix(nll=f"{r:.3f}", kl=f"{k:.3f}", ri=f"{ri:.3f}")
         self.fit_seconds_ = time.perf_counter() - t0
         self.history_ = pd.DataFrame(rows, columns=list(LOG_COLUMNS))
-        if log_path is not None:
-            with atomic_path(log_path) as tmp:
-                self.history_.to_csv(tmp, sep="\t", index=False)
 
     def _batched(self, X: np.ndarray, dates: pd.DatetimeIndex | None, fn) -> np.ndarray:  # type: ignore[no-untyped-def]
         """Apply ``fn(xs_batch, cov) -> [b, K]`` to row batches of ``X``: each batch is scaled and moved to the device
@@ -407,14 +320,10 @@ class MixSeq(ClusterMethod):
             return self.component_loglik(X, dates).argmax(axis=1).astype(np.int64)
         return self.posterior(X, dates).argmax(axis=1).astype(np.int64)
 
-    def save(self, path: str | Path) -> None:
-        """Torch checkpoint (plain tensors and python values: loadable with ``torch.load(weights_only=True)``)."""
-        if self.net is None:
-            raise RuntimeError("mixseq: call fit() first")
+    def _checkpoint(self) -> dict[str, Any]:
         cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.config.items()}
-        state = {
-            "n_clusters": self.n_clusters,
-            "seed": self.seed,
+        assert self.net is not None
+        return {
             "in_dim": self.in_dim,
             "config": cfg,
             "state_dict": {k: v.detach().cpu() for k, v in self.net.state_dict().items()},
@@ -422,21 +331,18 @@ class MixSeq(ClusterMethod):
             "dates": None if self.dates_ is None else list(self.dates_.strftime("%Y-%m-%dT%H:%M:%S")),
             "labels": None if self.labels_ is None else torch.as_tensor(self.labels_),
         }
-        with atomic_path(path) as tmp:
-            torch.save(state, tmp)
 
     @classmethod
-    def load(cls, path: str | Path, device: str = "auto") -> MixSeq:
-        """Rebuild a model written by :meth:`save` (``torch.load(weights_only=True)``)."""
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        cfg = {**state["config"], "device": device}
-        obj = cls(n_clusters=state["n_clusters"], seed=state["seed"], **cfg)
+    def _checkpoint_options(cls, state: dict[str, Any]) -> dict[str, Any]:
+        """The fitted configuration, on the device ``"auto"`` picks (unless ``load(device=...)`` says otherwise)."""
+        return {**state["config"], "device": "auto"}
+
+    def _restore(self, state: dict[str, Any]) -> None:
         if state["dates"] is not None:
-            obj.dates_ = pd.DatetimeIndex(state["dates"])
-        obj.global_scale_ = state.get("global_scale")
-        obj._build(int(state["in_dim"]))
-        assert obj.net is not None
-        obj.net.load_state_dict(state["state_dict"])
-        obj.net.eval()
-        obj.labels_ = None if state["labels"] is None else state["labels"].numpy()
-        return obj
+            self.dates_ = pd.DatetimeIndex(state["dates"])
+        self.global_scale_ = state.get("global_scale")
+        self._build(int(state["in_dim"]))
+        assert self.net is not None
+        self.net.load_state_dict(state["state_dict"])
+        self.net.eval()
+        self.labels_ = None if state["labels"] is None else state["labels"].numpy()

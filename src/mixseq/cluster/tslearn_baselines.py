@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import pickle
 import time
+from abc import abstractmethod
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,9 @@ class _TslearnClusterer(ClusterMethod):
         self.model_: Any = None
         self.seconds_: float = float("nan")
 
-    def _make_model(self) -> Any:  # pragma: no cover - abstract in spirit
-        raise NotImplementedError
+    @abstractmethod
+    def _make_model(self, k: int) -> Any:
+        """A fresh, seeded tslearn estimator with ``k`` clusters (``k`` may be below ``n_clusters`` on few series)."""
 
     def fit(
         self,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,19 +26,57 @@ import pandas as pd
 
 from mixseq.options import OptionSpec, check_options, spec_from_signature
 
-REGISTRY: dict[str, str] = {
-    "arma": "mixseq.forecast.arma:ARMAForecaster",
-    "gp": "mixseq.forecast.gp:GPForecaster",
-    "seasonal_naive": "mixseq.forecast.naive:SeasonalNaive",
-    "prophet": "mixseq.forecast.prophet:ProphetForecaster",
-    "deepar": "mixseq.forecast.deepar:DeepARForecaster",
-    "tcn": "mixseq.forecast.tcn:TCNForecaster",
-    "convtrans": "mixseq.forecast.convtrans:ConvTransForecaster",
-    "dstw_rules": "mixseq.forecast.dstw_rules:RuleForecaster",
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered forecaster: where its class lives and what it can do, readable without importing it."""
+
+    #: ``"module:Class"``; the module is imported lazily, so heavy dependencies load only when used
+    path: str
+    #: built on torch: its jobs ask for the ``gpu`` resource and get ``device`` / ``threads`` options
+    torch: bool = False
+    #: fitted once on the training interval, then forecasts from every rolling origin (the class attribute
+    #: ``Forecaster.trains_once``; the contract test checks the two agree)
+    trains_once: bool = False
+    #: meant for real data (``False``: ``gp``, whose kernel time step matches the synthetic generator)
+    real_data: bool = True
+    #: ``"module:function"`` returning the option spec without importing :attr:`path` (torch forecasters);
+    #: ``None``: the class's :meth:`Forecaster.option_spec`
+    spec: str | None = None
+
+
+#: name -> entry. Adding a forecaster: its module, one entry here, and its name in ``$defs.forecaster`` of
+#: config/schema.yaml (tests/test_registry.py checks the two agree; docs/families.md has the how-to).
+REGISTRY: dict[str, Entry] = {
+    "arma": Entry("mixseq.forecast.arma:ARMAForecaster"),
+    "gp": Entry("mixseq.forecast.gp:GPForecaster", real_data=False),
+    "seasonal_naive": Entry("mixseq.forecast.naive:SeasonalNaive", trains_once=True),
+    "prophet": Entry("mixseq.forecast.prophet:ProphetForecaster"),
+    "deepar": Entry("mixseq.forecast.deepar:DeepARForecaster", torch=True, trains_once=True,
+                    spec="mixseq.forecast.neural_options:deepar_spec"),
+    "tcn": Entry("mixseq.forecast.tcn:TCNForecaster", torch=True, trains_once=True,
+                 spec="mixseq.forecast.neural_options:tcn_spec"),
+    "convtrans": Entry("mixseq.forecast.convtrans:ConvTransForecaster", torch=True, trains_once=True,
+                       spec="mixseq.forecast.neural_options:convtrans_spec"),
+    "dstw_rules": Entry("mixseq.forecast.dstw_rules:RuleForecaster"),
 }
 
-#: forecasters built on torch: their rules ask for ``gpu`` resources.
-NEURAL = {"deepar", "tcn", "convtrans"}
+
+def entry(name: str) -> Entry:
+    """The registry entry of forecaster ``name`` (a base name; raises naming the valid choices)."""
+    if name not in REGISTRY:
+        raise ValueError(f"unknown forecaster '{name}'; expected one of {sorted(REGISTRY)}")
+    return REGISTRY[name]
+
+
+def forecasters_where(**flags: bool) -> list[str]:
+    """Registered forecasters whose entry has every given flag value, in registry order."""
+    return [n for n, e in REGISTRY.items() if all(getattr(e, f) == v for f, v in flags.items())]
+
+
+def torch_forecasters() -> list[str]:
+    """Forecasters built on torch (their jobs ask for a GPU; scripts pass ``device`` and ``threads``)."""
+    return forecasters_where(torch=True)
 
 
 class Forecaster(ABC):
@@ -93,14 +132,18 @@ class Forecaster(ABC):
 
 def forecaster_class(name: str) -> type[Forecaster]:
     """The class registered as ``name`` (raises naming the valid choices)."""
-    if name not in REGISTRY:
-        raise ValueError(f"unknown forecaster '{name}'; expected one of {sorted(REGISTRY)}")
-    module, cls = REGISTRY[name].split(":")
+    module, cls = entry(name).path.split(":")
     return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
 
 
 def forecaster_options(name: str) -> OptionSpec:
-    """Accepted options of the registered forecaster ``name``: name -> type (see :mod:`mixseq.options`)."""
+    """Accepted options of the registered forecaster ``name``: name -> type (see :mod:`mixseq.options`).
+
+    Read from the entry's torch-free ``spec`` where it has one, so checking a configuration imports no torch."""
+    spec = entry(name).spec
+    if spec is not None:
+        module, func = spec.split(":")
+        return getattr(importlib.import_module(module), func)()  # type: ignore[no-any-return]
     return forecaster_class(name).option_spec()
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from torch import nn
 
 from mixseq.forecast.neural import NeuralForecaster
+from mixseq.forecast.neural_options import EXTRA_DEFAULTS
 from mixseq.nn.convtrans import ConvTransNet
 
 
@@ -24,7 +25,7 @@ class ConvTransForecaster(NeuralForecaster):
     """Causal-convolution Transformer with a Gaussian head, trained once on the training interval."""
 
     name = "convtrans"
-    extra_defaults: dict[str, Any] = {"n_heads": 2, "n_layers": 1, "kernel_size": 3, "readout": "position"}
+    extra_defaults: dict[str, Any] = EXTRA_DEFAULTS["convtrans"]
 
     def build_net(self, in_dim: int) -> nn.Module:
         o = self.options

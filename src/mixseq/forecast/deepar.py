@@ -11,6 +11,7 @@ from typing import Any
 from torch import nn
 
 from mixseq.forecast.neural import NeuralForecaster
+from mixseq.forecast.neural_options import EXTRA_DEFAULTS
 from mixseq.nn.lstm import DeepARNet
 
 
@@ -18,7 +19,7 @@ class DeepARForecaster(NeuralForecaster):
     """Autoregressive LSTM with a Gaussian head, trained once on the training interval."""
 
     name = "deepar"
-    extra_defaults: dict[str, Any] = {"num_layers": 1}
+    extra_defaults: dict[str, Any] = EXTRA_DEFAULTS["deepar"]
 
     def build_net(self, in_dim: int) -> nn.Module:
         o = self.options

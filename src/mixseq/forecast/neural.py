@@ -44,34 +44,14 @@ from torch import nn
 from mixseq.data.covariates import N_DATE_FEATURES, date_features, future_dates, n_date_features
 from mixseq.data.frequency import dates_freq, freq_kind
 from mixseq.forecast.base import Forecaster
+from mixseq.forecast.neural_options import NEURAL_DEFAULTS, neural_spec
 from mixseq.nn.sampling import ancestral_sample
 from mixseq.nn.scaling import series_scale
 from mixseq.nn.training import train_gaussian_net
-from mixseq.options import OptionSpec, spec_from_defaults
+from mixseq.options import OptionSpec
 from mixseq.utils import seed_everything, set_torch_threads, torch_device
 
 log = logging.getLogger(__name__)
-
-NEURAL_DEFAULTS: dict[str, Any] = {
-    "context_length": None,
-    "prediction_length": None,
-    "epochs": 500,
-    "batch_size": 128,
-    "lr": 1e-3,
-    "weight_decay": 1e-5,
-    "dropout": 0.1,
-    "min_scale": 0.0,
-    "hidden": 16,
-    "val_days": None,
-    "patience": None,
-    "windows_per_epoch": None,
-    "grad_clip": 10.0,
-    "device": "auto",
-    "threads": None,
-    "log_path": None,
-    "sample_batch": 20000,
-    "progress": True,
-}
 
 #: ``(context_length, prediction_length, val_days)`` in periods, per frequency kind, when the options are None.
 #: Daily: the paper's setting; others: about two seasons of context, one horizon-sized prediction part.
@@ -98,11 +78,7 @@ class NeuralForecaster(Forecaster):
     @classmethod
     def option_spec(cls) -> OptionSpec:
         """:data:`NEURAL_DEFAULTS` and ``extra_defaults``, typed by their values."""
-        return spec_from_defaults(
-            {**NEURAL_DEFAULTS, **cls.extra_defaults},
-            {"patience": int | None, "windows_per_epoch": int | None, "threads": int | None, "log_path": str | None,
-             "context_length": int | None, "prediction_length": int | None, "val_days": int | None},
-        )
+        return neural_spec(cls.extra_defaults)
 
     def __init__(self, seed: int = 0, **options: Any) -> None:
         super().__init__(seed=seed, **options)

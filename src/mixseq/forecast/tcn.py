@@ -11,6 +11,7 @@ from typing import Any
 from torch import nn
 
 from mixseq.forecast.neural import NeuralForecaster
+from mixseq.forecast.neural_options import EXTRA_DEFAULTS
 from mixseq.nn.tcn import TCNNet
 
 
@@ -18,7 +19,7 @@ class TCNForecaster(NeuralForecaster):
     """Causal dilated convolutions with a Gaussian head, trained once on the training interval."""
 
     name = "tcn"
-    extra_defaults: dict[str, Any] = {"kernel_size": 3, "dilations": (1, 2, 4, 8)}
+    extra_defaults: dict[str, Any] = EXTRA_DEFAULTS["tcn"]
 
     def build_net(self, in_dim: int) -> nn.Module:
         o = self.options

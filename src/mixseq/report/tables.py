@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from mixseq.options import base_name
+
 
 def mean_sd(values: Sequence[float], digits: int = 4) -> str:
     """``"0.1234 (0.0012)"``: mean and sample standard deviation (ddof=1; 0 for a single trial)."""
@@ -54,11 +56,6 @@ def table1(scores: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
                 raise ValueError(f"table1: no scores for dataset '{dataset}', method '{method}'")
             out.loc[row, title] = mean_sd(sel["smape"])
     return out
-
-
-def base_name(alias: str) -> str:
-    """``mixseq__lr3`` -> ``mixseq`` (variants of a method or forecaster share its base name)."""
-    return alias.split("__", 1)[0]
 
 
 def select_on_validation(scores: pd.DataFrame, metric: str = "r0.5") -> tuple[pd.DataFrame, pd.DataFrame]:
