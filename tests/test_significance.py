@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from mixseq.evaluate.metrics import quantile_loss, quantile_loss_per_window, smape, smape_per_window
-from mixseq.evaluate.rolling import rolling_forecast
+from mixseq.experiments.rolling import rolling_forecast
 from mixseq.evaluate.significance import (
     block_bootstrap_test,
     collect_window_losses,

@@ -52,7 +52,7 @@ def metric_names(quantiles: Sequence[float]) -> list[str]:
 def read_forecasts(forecasts: str | Path | pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Origins (sorted), samples ``[W, S, H]`` and truth ``[W, H]`` from a forecasts parquet or its frame.
 
-    The format is :meth:`mixseq.evaluate.rolling.RollingResult.to_frame`: columns ``origin``, ``sample`` and
+    The format is :meth:`mixseq.experiments.rolling.RollingResult.to_frame`: columns ``origin``, ``sample`` and
     lead columns ``h1..hH``; one row per (origin, sample), ``sample = -1`` holding the truth. Checked: every
     origin has exactly one truth row and the same samples ``0..S-1`` once each, values are finite.
     """
