@@ -29,6 +29,7 @@ wildcard_constraints:
     forecaster=r"[a-z_]+",
     K=r"\d+",
     seed=r"\d+",
+    split_suffix=r"(\.val)?",
 
 
 # ----------------------------------------------------------------------------- paths of this run
@@ -154,11 +155,27 @@ def gpu_for_forecaster(wildcards):
     return config["gpu"] if base_name(wildcards.forecaster) in TORCH_FORECASTERS else 0
 
 
+#: file-name suffix of each split of a run: `test` (the test interval), `val` (the validation window of train)
+SPLIT_SUFFIX = {"test": "", "val": ".val"}
+#: the wildcards of one run, in run_path's argument order (rule forecast's outputs)
+RUN_WILDCARDS = ("{dataset}", "{method}", "{K}", "{forecaster}", "{seed}", "{split_suffix}")
+
+
+def split_of(suffix):
+    """`""` -> `test`, `".val"` -> `val` (the `{split_suffix}` wildcard of rule forecast)."""
+    return next(split for split, s in SPLIT_SUFFIX.items() if s == suffix)
+
+
 def run_path(kind, dataset, method, k, forecaster, seed, split="test"):
-    """Per-run file; `split` is `test` (the test interval) or `val` (the validation window of train)."""
+    """Per-run file (`kind` forecasts or scores); `split` is `test`, `val` or the pattern `{split_suffix}`."""
     ext = "parquet" if kind == "forecasts" else "tsv"
-    suffix = "" if split == "test" else ".val"
+    suffix = SPLIT_SUFFIX.get(split, split)
     return res_path(f"{dataset}/{kind}/{method}/k{k}/{forecaster}/seed{seed}{suffix}.{ext}")
+
+
+def cluster_path(file, dataset="{dataset}", method="{method}", k="{K}", seed="{seed}"):
+    """A file of one clustering run (`assignments.tsv`, `train_log.tsv`, `model`); wildcard patterns by default."""
+    return res_path(f"{dataset}/clusters/{method}/k{k}/seed{seed}/{file}")
 
 
 def variants(section, base):
@@ -272,14 +289,13 @@ def all_targets():
 def upstream_of_run(dataset, method, k, forecaster, seed):
     """Every file one scored run is built from: panel (and raw files), clustering outputs, forecasts of both splits."""
     files = [run_path(kind, dataset, method, k, forecaster, seed, split)
-             for kind in ("forecasts", "scores") for split in ("test", "val")]
+             for kind in ("forecasts", "scores") for split in SPLIT_SUFFIX]
     return files + upstream_of_cluster(dataset, method, k, seed)
 
 
 def upstream_of_cluster(dataset, method, k, seed):
     wc = type("Wildcards", (), {"dataset": dataset, "seed": seed})
-    files = [res_path(f"{dataset}/clusters/{method}/k{k}/seed{seed}/{f}") for f in ("assignments.tsv",
-                                                                                    "train_log.tsv", "model")]
+    files = [cluster_path(f, dataset, method, k, seed) for f in ("assignments.tsv", "train_log.tsv", "model")]
     files.append(panel_path(wc))
     if not is_synthetic(dataset):
         files += raw_files_of(dataset) + raw_sidecars(dataset)
@@ -485,5 +501,4 @@ def sensitivity_trial_options():
 def convergence_logs(dataset):
     """{method: train log} of the convergence study for one dataset (first real-data seed)."""
     cv = config["convergence"]
-    return {m: res_path(f"{dataset}/clusters/{m}/k{cv['k']}/seed{first_realdata_seed()}/train_log.tsv")
-            for m in cv["methods"]}
+    return {m: cluster_path("train_log.tsv", dataset, m, cv["k"], first_realdata_seed()) for m in cv["methods"]}

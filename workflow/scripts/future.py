@@ -32,17 +32,17 @@ else:
     cand["selected_by"] = f"lowest validation {cand['metric']} in {smk.input.selection[0]}"
 log.info("candidate: %s", cand)
 method, k, forecaster, seed = cand["method"], int(cand["k"]), cand["forecaster"], int(cand["seed"])
-suffix = f"/clusters/{method}/k{k}/seed{seed}/assignments.tsv"
-matches = [p for p in smk.input.assignments if str(p).endswith(suffix)]
-if not matches:
-    raise ValueError(f"future: no assignments file for the chosen run ({suffix.lstrip('/')}) among the inputs; "
+run = f"{method}/k{k}/seed{seed}"
+if run not in smk.params.assignments:
+    raise ValueError(f"future: no assignments file for the chosen run ({run}) among the inputs; "
                      f"is method '{method}' with K={k} among the realdata candidates of '{dataset}'?")
+assignments = smk.params.assignments[run]
 seed_everything(seed)
 
 panel = read_panel(smk.input.panel)
-assign = pd.read_csv(matches[0], sep="\t", dtype={"id": str}, keep_default_na=False)  # ids "NA" stay ids
+assign = pd.read_csv(assignments, sep="\t", dtype={"id": str}, keep_default_na=False)  # ids "NA" stay ids
 if assign["id"].tolist() != panel.ids:
-    raise ValueError(f"{matches[0]}: ids do not match the panel {smk.input.panel}")
+    raise ValueError(f"{assignments}: ids do not match the panel {smk.input.panel}")
 labels = assign["cluster"].to_numpy(np.int64)
 
 base = forecaster.split("__")[0]
