@@ -35,7 +35,7 @@ wildcard_constraints:
 # ----------------------------------------------------------------------------- paths of this run
 # Every output, log and benchmark of a run lives under results/<run>/, logs/<run>/, benchmarks/<run>/ (config
 # key `run`; empty = directly under results/). Raw downloads stay shared under resources/ (see download).
-RUN = config.get("run") or ""
+RUN = config["run"]
 
 
 def _under(top, path):
@@ -89,6 +89,17 @@ def panel_path(wildcards):
     if is_synthetic(wildcards.dataset):
         return res_path(f"{wildcards.dataset}/seed{wildcards.seed}/panel.parquet")
     return res_path(f"{wildcards.dataset}/panel.parquet")
+
+
+def mirror_subdir(dataset):
+    """Sub-directory of the mirror holding the raw files of `dataset` (`datasets.<name>.mirror_subdir`, else its kind)."""
+    ds = dataset_cfg(dataset)
+    return ds.get("mirror_subdir", ds["kind"])
+
+
+def seeds_of(section):
+    """The trials of a study section (`realdata`, `table2`, `sensitivity_synthetic`): its `seeds`, else `seeds`."""
+    return (config.get(section) or {}).get("seeds") or config["seeds"]
 
 
 def real_datasets():
@@ -188,8 +199,8 @@ def realdata_k(dataset, method_base):
     if method_base == "macro":
         return [1]
     ks = set(config["realdata"]["k"])
-    sens = config.get("sensitivity_k") or {}
-    if method_base == sens.get("method"):
+    sens = config["sensitivity_k"]
+    if method_base == sens["method"]:
         ks |= set((sens.get("k") or {}).get(dataset, config["realdata"]["k"]))
     return sorted(ks)
 
@@ -204,7 +215,7 @@ def realdata_candidates():
                 for m in variants("methods", mb):
                     for k in realdata_k(ds, mb):
                         for f in variants("forecasters", fb):
-                            for seed in rd.get("seeds", config["seeds"]):
+                            for seed in seeds_of("realdata"):
                                 runs.append((ds, m, k, f, seed))
     return runs
 
@@ -252,7 +263,7 @@ def table2_files(wildcards=None):
         for data in t2["data"]
         for n in t2["clusters"]
         for m in t2["methods"]
-        for seed in t2.get("seeds", config["seeds"])
+        for seed in seeds_of("table2")
     ]
 
 
@@ -329,12 +340,12 @@ def intermediate_files():
     if "sensitivity_synthetic" in targets:
         ss = config["sensitivity_synthetic"]
         files += expand(res_path("sensitivity_synthetic/k{K}/seed{seed}.tsv"), K=[1] + list(ss["k"]),
-                        seed=ss.get("seeds", config["seeds"]))
+                        seed=seeds_of("sensitivity_synthetic"))
     return list(dict.fromkeys(files))
 
 
 def first_realdata_seed():
-    return ((config.get("realdata") or {}).get("seeds") or config["seeds"])[0]
+    return seeds_of("realdata")[0]
 
 
 # ----------------------------------------------------------------------------- config slices (stamps)
@@ -345,8 +356,8 @@ def download_stamp(wildcards):
         "kind": ds["kind"],
         "file": wildcards.file,
         "sha256": (ds.get("sha256") or {}).get(wildcards.file),
-        "mirror": config.get("mirror"),
-        "subdir": ds.get("mirror_subdir", ds["kind"]),
+        "mirror": config["mirror"],
+        "subdir": mirror_subdir(wildcards.dataset),
         "remote": dataset_remote(wildcards.dataset, wildcards.file),
     }
     return stamp(wildcards.dataset, wildcards.file, payload, top="resources/.stamps")
@@ -355,13 +366,12 @@ def download_stamp(wildcards):
 def mirror_source(wildcards):
     """The mirror file `download` will copy (an input, so editing it in place fetches it again); none without a
     mirror, or when the file is not there (download then names every path it tried)."""
-    if not config.get("mirror"):
+    if not config["mirror"]:
         return []
     from mixseq.data.download import find_in_mirror
 
-    ds = dataset_cfg(wildcards.dataset)
     try:
-        return [str(find_in_mirror(config["mirror"], wildcards.file, ds.get("mirror_subdir", ds["kind"])))]
+        return [str(find_in_mirror(config["mirror"], wildcards.file, mirror_subdir(wildcards.dataset)))]
     except (FileNotFoundError, ValueError):
         return []
 
@@ -438,7 +448,7 @@ def table_slice(name):
         up = pipeline_slice(list(t1["columns"].values()), ["macro", "truth"], sorted(set(t1["forecaster"].values())))
     elif name == "realdata":
         methods, forecasters = realdata_aliases()
-        own = {"realdata": config["realdata"], "sensitivity_k": config.get("sensitivity_k") or {},
+        own = {"realdata": config["realdata"], "sensitivity_k": config["sensitivity_k"],
                "seeds": config["seeds"]}
         up = pipeline_slice(config["realdata"]["datasets"], methods, forecasters)
     elif name == "table3":
@@ -454,9 +464,8 @@ def table_slice(name):
         up = pipeline_slice([t2["deepar_source"]] if "deepar" in t2["data"] else [])
     elif name == "sensitivity_synthetic":
         ss = config["sensitivity_synthetic"]
-        method = ss.get("method", "mixseq")
         own = {"sensitivity_synthetic": ss, "seeds": config["seeds"],
-               "method": _result_options(method_options(method))}
+               "method": _result_options(method_options(ss["method"]))}
         up = {}
     else:
         raise ValueError(f"no config slice for table {name!r}")
@@ -473,8 +482,8 @@ def table_fingerprint(name):
 
 def table2_trial_slice(method):
     t2 = config["table2"]
-    opts = {**method_options(method), **(t2.get("method_options") or {}).get(method, {})}
-    return {"options": opts, "data_options": dict(t2.get("data_options") or {})}
+    opts = {**method_options(method), **(t2["method_options"].get(method) or {})}
+    return {"options": opts, "data_options": dict(t2["data_options"])}
 
 
 def table2_trial_stamp(wildcards):
@@ -487,7 +496,7 @@ def table2_data_spec():
     """Table 2's data are generated from `table2.data_options`; the DeepAR mixtures also from the base DeepAR
     trained on `table2.deepar_source`."""
     t2 = config["table2"]
-    spec = {f"synthetic_{d}": provenance.fingerprint(t2.get("data_options") or {}) for d in t2["data"]}
+    spec = {f"synthetic_{d}": provenance.fingerprint(t2["data_options"]) for d in t2["data"]}
     if "deepar" in t2["data"]:
         spec[t2["deepar_source"]] = raw_sidecars(t2["deepar_source"])
     return spec
@@ -495,7 +504,7 @@ def table2_data_spec():
 
 def sensitivity_trial_options():
     ss = config["sensitivity_synthetic"]
-    return {**method_options(ss.get("method", "mixseq")), **(ss.get("options") or {})}
+    return {**method_options(ss["method"]), **ss["options"]}
 
 
 def convergence_logs(dataset):

@@ -13,10 +13,10 @@ rule download:
         sha256="resources/{dataset}/raw/{file}.sha256",
     params:
         sha256=lambda wc: (dataset_cfg(wc.dataset).get("sha256") or {}).get(wc.file),
-        mirror=config.get("mirror"),
+        mirror=config["mirror"],
         remote=lambda wc: dataset_remote(wc.dataset, wc.file),
-        subdir=lambda wc: dataset_cfg(wc.dataset).get("mirror_subdir", dataset_cfg(wc.dataset)["kind"]),
-        max_bytes=config.get("max_download_bytes", 50_000_000_000),
+        subdir=lambda wc: mirror_subdir(wc.dataset),
+        max_bytes=config["max_download_bytes"],
     log:
         log_path("download/{dataset}/{file}.log"),
     benchmark:

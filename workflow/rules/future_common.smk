@@ -2,7 +2,7 @@
 # inputs, the GPU request, and the target's files (one forecast, cluster table and figure per real dataset).
 
 def future_cfg():
-    return config.get("future") or {}
+    return config["future"]
 
 
 def future_fixed():

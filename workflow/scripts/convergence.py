@@ -20,7 +20,7 @@ from mixseq.runtime import setup  # noqa: E402
 smk = snakemake  # noqa: F821
 log = setup(smk)
 cfg = smk.params.cfg
-tol = float(cfg.get("tol", 0.01))
+tol = float(cfg["tol"])
 if smk.rule == "convergence_figure":
     ds, logs = smk.wildcards.dataset, smk.params.logs  # {method: train log}
     fig, axes = plt.subplots(1, len(logs), figsize=(4.2 * len(logs), 3.2), squeeze=False)

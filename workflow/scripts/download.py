@@ -13,5 +13,5 @@ from mixseq.runtime import setup  # noqa: E402
 smk = snakemake  # noqa: F821
 log = setup(smk)
 fetch(smk.wildcards.file, smk.output.raw, sha256=smk.params.sha256, mirror=smk.params.mirror,
-      remote=smk.params.remote, log=log, subdir=smk.params.subdir, max_bytes=smk.params.get("max_bytes"))
+      remote=smk.params.remote, log=log, subdir=smk.params.subdir, max_bytes=smk.params.max_bytes)
 write_sidecar(smk.output.raw, file_sha256(smk.output.raw))

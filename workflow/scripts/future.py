@@ -22,7 +22,7 @@ smk = snakemake  # noqa: F821
 log = setup(smk)
 set_torch_threads(smk.threads)
 dataset = smk.wildcards.dataset
-cfg = dict(smk.params.cfg or {})
+cfg = dict(smk.params.cfg)
 
 if smk.params.fixed:
     cand = dict(smk.params.fixed, selected_by="config key 'future'", metric="", val_score=np.nan)
@@ -71,7 +71,7 @@ write_tsv(pd.DataFrame([model]), smk.output.model, header, index=False, float_fo
 
 period = PERIOD[freq_kind(panel.freq)]
 n_hist = min(panel.n_days, max(3 * season_length(panel.freq), 4 * horizon))
-units = cfg.get("units", "value")
+units = cfg["units"]
 plot_future(
     panel.macro(), panel.dates, fut.to_frame(),
     title=f"{dataset}: {method} (K={k}) + {forecaster}, {horizon} {period}s after the data end",

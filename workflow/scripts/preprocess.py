@@ -15,7 +15,7 @@ log = setup(smk)
 verify_raw_files(smk.input.raw, smk.params.sha256)
 log.info("sha256 of %d raw files verified", len(smk.input.raw))
 panel = preprocess(smk.params.kind, smk.params.raw_dir, smk.params.options, smk.wildcards.dataset, smk.output[0],
-                   horizon=smk.params.get("horizon"))
+                   horizon=smk.params.horizon)
 log.info("%s: %d series x %d days, splits %s", panel.name, panel.n_series, panel.n_days, panel.splits)
 for note in panel.meta.get("notes", []):
     log.info("note: %s", note)

@@ -18,7 +18,7 @@ log = setup(smk)
 ds = smk.wildcards.dataset
 q = tuple(smk.params.quantiles[:2])
 sens = smk.params.sensitivity
-method, fc = sens.get("method", "mixseq"), sens.get("forecaster", "convtrans")
+method, fc = sens["method"], sens["forecaster"]
 scores = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input.scores], ignore_index=True)
 test = scores[scores["split"] == "test"].assign(mb=lambda d: d.method.map(base_name),
                                                   fb=lambda d: d.forecaster.map(base_name))
