@@ -1,26 +1,21 @@
 """Forecast the periods after the data end with the selected (or configured) candidate; table, clusters, figure."""
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+import numpy as np
+import pandas as pd
+from _bootstrap import start, torch_runtime
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from mixseq.data.frequency import freq_kind, season_length  # noqa: E402
-from mixseq.data.panel import read_panel  # noqa: E402
-from mixseq.experiments.future import choose_candidate, forecast_future, plot_future  # noqa: E402
-from mixseq.forecast.base import NEURAL  # noqa: E402
-from mixseq.provenance import table_header, write_tsv  # noqa: E402
-from mixseq.runtime import setup  # noqa: E402
-from mixseq.utils import atomic_path, seed_everything, set_torch_threads, torch_device  # noqa: E402
+from mixseq.data.frequency import freq_kind, season_length
+from mixseq.data.panel import read_panel
+from mixseq.experiments.future import choose_candidate, forecast_future, plot_future
+from mixseq.forecast.base import NEURAL
+from mixseq.provenance import table_header, write_tsv
+from mixseq.utils import atomic_path, seed_everything
 
 PERIOD = {"h": "hour", "D": "day", "B": "business day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
-smk = snakemake  # noqa: F821
-log = setup(smk)
-set_torch_threads(smk.threads)
+smk, log = start()
 dataset = smk.wildcards.dataset
 cfg = dict(smk.params.cfg)
 
@@ -49,8 +44,9 @@ base = forecaster.split("__")[0]
 if forecaster not in smk.params.forecasters:
     raise ValueError(f"future: forecaster '{forecaster}' has no entry in config key 'forecasters'")
 options = dict(smk.params.forecasters[forecaster] or {})
+runtime = torch_runtime(smk, log, base in NEURAL, f"forecaster {forecaster}")
 if base in NEURAL:
-    options.setdefault("device", torch_device(smk.config["device"]))
+    options.setdefault("device", runtime["device"])
     options.setdefault("log_path", str(Path(smk.log[0]).with_suffix(".epochs.tsv")))
 horizon = int(smk.params.horizon)
 fut = forecast_future(panel, labels, k, base, options, horizon, int(smk.params.n_samples), seed=seed, log=log)

@@ -1,25 +1,21 @@
 """Tables 4 and 5 (real data) with validation-based selection, every-method table and the paper comparison."""
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+import pandas as pd
+from _bootstrap import start
 
-import pandas as pd  # noqa: E402
-
-from mixseq.provenance import table_header, write_md, write_tsv  # noqa: E402
-from mixseq.report.paper import compare_to_paper, comparison_markdown  # noqa: E402
-from mixseq.report.tables import (  # noqa: E402
+from mixseq.provenance import table_header, write_md, write_tsv
+from mixseq.report.paper import compare_to_paper, comparison_markdown
+from mixseq.report.tables import (
     select_on_validation,
     slash_markdown,
     table4,
     table5,
     to_markdown,
 )
-from mixseq.runtime import setup  # noqa: E402
 
-smk = snakemake  # noqa: F821
-log = setup(smk)
+smk, log = start()
 rd = smk.params.realdata
 header = table_header(smk.params.fingerprint, smk.params.data)
 scores = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input.scores], ignore_index=True)
