@@ -9,12 +9,19 @@ import pytest
 import yaml
 from snakemake.settings.types import ConfigSettings
 
+from mixseq.data.sources import expected_sha256
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 def resolved(*files: str) -> dict:
-    """The config Snakemake builds from `--configfile <files...>` (its own merge, in order)."""
-    return ConfigSettings(configfiles=[REPO / f for f in files]).overwrite_config
+    """The config Snakemake builds from `--configfile <files...>` (its own merge, in order), with each dataset's
+    `sha256` resolved as the workflow does (catalogue of known raw files, overridden by the config)."""
+    cfg = ConfigSettings(configfiles=[REPO / f for f in files]).overwrite_config
+    for ds in cfg["datasets"].values():
+        if sha := expected_sha256(ds["kind"], ds.get("sha256")):
+            ds["sha256"] = sha
+    return cfg
 
 
 def leaves(cfg: object, path: str = "") -> dict[str, object]:

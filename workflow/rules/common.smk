@@ -77,7 +77,14 @@ def stamp(kind, key, payload, top=None):
 
 
 def dataset_cfg(name):
-    return config["datasets"][name]
+    """`datasets.<name>`, with `sha256` resolved for real data: the catalogue of known raw files
+    (mixseq.data.sources.KNOWN_SHA256) overridden by the configured entries. Stamps and fingerprints hold the
+    checksums whichever states them, so a changed catalogue entry fetches and verifies the files again."""
+    from mixseq.data.sources import expected_sha256
+
+    ds = config["datasets"][name]
+    sha = expected_sha256(ds["kind"], ds.get("sha256"))
+    return {**ds, "sha256": sha} if sha else ds
 
 
 def is_synthetic(name):
@@ -355,7 +362,7 @@ def download_stamp(wildcards):
     payload = {
         "kind": ds["kind"],
         "file": wildcards.file,
-        "sha256": (ds.get("sha256") or {}).get(wildcards.file),
+        "sha256": ds.get("sha256", {}).get(wildcards.file),
         "mirror": config["mirror"],
         "subdir": mirror_subdir(wildcards.dataset),
         "remote": dataset_remote(wildcards.dataset, wildcards.file),
@@ -393,7 +400,7 @@ def preprocess_slice(dataset):
     """What a panel depends on: the loader options as the loader gets them (custom `min_series` defaults to the
     largest K), the checksums, and the horizon (the panel is refused when its test interval is shorter)."""
     ds = dataset_cfg(dataset)
-    return {"kind": ds["kind"], "options": preprocess_options(config, dataset), "sha256": ds.get("sha256") or {},
+    return {"kind": ds["kind"], "options": preprocess_options(config, dataset), "sha256": ds.get("sha256", {}),
             "horizon": evaluation_cfg(dataset)["horizon"]}
 
 
