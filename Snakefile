@@ -10,8 +10,10 @@ from mixseq.config_check import iso_dates  # noqa: E402
 min_version("9.0")
 
 
-# The paper's settings are the default. A --configfile given on the command line *replaces* them
-# (Snakemake would otherwise merge nested keys such as `datasets` of both files); --config still overrides.
+# The paper's settings are the default. A --configfile given on the command line *replaces* them (Snakemake would
+# otherwise merge nested keys such as `datasets` of both files); several --configfile files are merged in order, so
+# an overlay is given after the file it changes (`--configfile config/config.yaml config/paper_cpu.yaml`);
+# --config still overrides.
 if not workflow.overwrite_configfiles:
 
     configfile: "config/config.yaml"

@@ -9,18 +9,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from mixseq.data.synthetic import write_grouped_panel
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "workflow" / "scripts"))
 
 
 def test_bench_convergence_runs_and_rederives_from_logs(tmp_path: Path) -> None:
-    from bench_stream import make_panel
-
     panel = tmp_path / "panel.parquet"
-    make_panel(45, 120, 0, panel)
+    write_grouped_panel(45, 120, 0, panel)
     out, work, fig = tmp_path / "conv.tsv", tmp_path / "work", tmp_path / "conv.png"
     opts = {"mixseq": {"epochs": 2, "batch_size": 16}, "dtcr": {"epochs": 2, "hidden": [4, 4, 4], "batch_size": 16}}
-    cmd = [sys.executable, str(ROOT / "workflow/scripts/bench_convergence.py"), "--panel", str(panel), "--k", "3",
+    cmd = [sys.executable, str(ROOT / "bench/bench_convergence.py"), "--panel", str(panel), "--k", "3",
            "--threads", "1", "--options", json.dumps(opts), "--out", str(out), "--work", str(work),
            "--figure", str(fig)]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -41,7 +40,7 @@ def test_bench_stream_both_methods(tmp_path: Path) -> None:
     """bench_stream.py fits DTCR and MixSeq from a panel file on a max_series subsample and assigns every series."""
     for method, opts in (("dtcr", {"hidden": [4, 4, 4], "batch_size": 16}), ("mixseq", {"batch_size": 16})):
         out = tmp_path / f"{method}.tsv"
-        cmd = [sys.executable, str(ROOT / "workflow/scripts/bench_stream.py"), "--method", method, "--cases", "wiki",
+        cmd = [sys.executable, str(ROOT / "bench/bench_stream.py"), "--method", method, "--cases", "wiki",
                "--wiki-series", "90", "--wiki-days", "80", "--max-series", "30", "--wiki-epochs", "1",
                "--threads", "1", "--options", json.dumps(opts), "--out", str(out), "--work", str(tmp_path / "w")]
         subprocess.run(cmd, check=True, capture_output=True, text=True)

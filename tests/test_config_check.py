@@ -21,8 +21,14 @@ def _cfg(mutate) -> dict:
 
 
 def test_shipped_configs_pass():
-    for name in ("config.yaml", "test.yaml", "demo.yaml", "paper_cpu.yaml"):
+    for name in ("config.yaml", "test.yaml", "demo.yaml"):
         check_config(yaml.safe_load((REPO / "config" / name).read_text()))
+    # overlays: as Snakemake merges `--configfile config/config.yaml config/paper_cpu.yaml [...]`
+    from snakemake.settings.types import ConfigSettings
+
+    for overlays in (["paper_cpu.yaml"], ["paper_cpu.yaml", "table2_paper_size.yaml"]):
+        files = [REPO / "config" / f for f in ["config.yaml", *overlays]]
+        check_config(ConfigSettings(configfiles=files).overwrite_config)
 
 
 def _custom(c, **opts):

@@ -67,6 +67,13 @@ def ran(out: str) -> set[str]:
     return {line.split()[1].rstrip(":") for line in out.splitlines() if line.startswith(("rule ", "localrule "))}
 
 
+def forecast_splits(out: str) -> set[str]:
+    """Splits of the forecast jobs that ran (rule forecast writes `seed<n>.parquet` or `seed<n>.val.parquet`)."""
+    files = [f.strip() for line in out.splitlines() if line.strip().startswith("output:")
+             for f in line.split(":", 1)[1].split(",")]
+    return {"val" if f.endswith(".val.parquet") else "test" for f in files if "/forecasts/" in f}
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> Path:
     from conftest import REPO
@@ -219,7 +226,8 @@ def test_deleted_intermediates_are_rebuilt_with_downstream(wd: Path) -> None:
     (wd / RES / "shop/clusters/mixarma/k2/seed0/assignments.tsv").unlink()
     rc, out = smk(wd)
     assert rc == 0, out[-3000:]
-    assert {"preprocess", "cluster", "forecast", "forecast_val", "realdata_tables"} <= ran(out)
+    assert {"preprocess", "cluster", "forecast", "realdata_tables"} <= ran(out)
+    assert forecast_splits(out) == {"test", "val"}
     assert (wd / RES / "shop/panel.parquet").exists()
     assert (wd / RES / "shop/clusters/mixarma/k2/seed0/assignments.tsv").exists()
     assert (wd / RES / "table4.tsv").stat().st_mtime_ns > table4
@@ -236,7 +244,8 @@ def test_config_change_without_snakemake_metadata_rebuilds(wd: Path) -> None:
     cfg["evaluation"]["stride"] = 5
     rc, out = smk(wd, write_config(wd, cfg))
     assert rc == 0, out[-3000:]
-    assert {"forecast", "forecast_val", "realdata_tables"} <= ran(out)
+    assert {"forecast", "realdata_tables"} <= ran(out)
+    assert forecast_splits(out) == {"test", "val"}
     assert "cluster" not in ran(out) and "preprocess" not in ran(out)  # upstream of the change: kept
     assert header(wd / RES / "table4.tsv")["config"] != before["config"]
     assert (wd / RES / "table5.tsv").stat().st_mtime_ns > t5

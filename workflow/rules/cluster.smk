@@ -9,9 +9,9 @@ rule cluster:
         panel=panel_path,
         stamp=cluster_stamp,
     output:
-        assignments=res_path("{dataset}/clusters/{method}/k{K}/seed{seed}/assignments.tsv"),
-        train_log=res_path("{dataset}/clusters/{method}/k{K}/seed{seed}/train_log.tsv"),
-        model=directory(res_path("{dataset}/clusters/{method}/k{K}/seed{seed}/model")),
+        assignments=cluster_path("assignments.tsv"),
+        train_log=cluster_path("train_log.tsv"),
+        model=directory(cluster_path("model")),
     params:
         options=lambda wc: method_options(wc.method, wc.dataset),
     log:

@@ -33,12 +33,13 @@ wildcard_constraints:
     forecaster=r"[a-z_]+",
     K=r"\d+",
     seed=r"\d+",
+    split_suffix=r"(\.val)?",
 
 
 # ----------------------------------------------------------------------------- paths of this run
 # Every output, log and benchmark of a run lives under results/<run>/, logs/<run>/, benchmarks/<run>/ (config
 # key `run`; empty = directly under results/). Raw downloads stay shared under resources/ (see download).
-RUN = config.get("run") or ""
+RUN = config["run"]
 
 
 def _under(top, path):
@@ -80,7 +81,14 @@ def stamp(kind, key, payload, top=None):
 
 
 def dataset_cfg(name):
-    return config["datasets"][name]
+    """`datasets.<name>`, with `sha256` resolved for real data: the catalogue of known raw files
+    (mixseq.data.sources.KNOWN_SHA256) overridden by the configured entries. Stamps and fingerprints hold the
+    checksums whichever states them, so a changed catalogue entry fetches and verifies the files again."""
+    from mixseq.data.sources import expected_sha256
+
+    ds = config["datasets"][name]
+    sha = expected_sha256(ds["kind"], ds.get("sha256"))
+    return {**ds, "sha256": sha} if sha else ds
 
 
 def is_synthetic(name):
@@ -92,6 +100,17 @@ def panel_path(wildcards):
     if is_synthetic(wildcards.dataset):
         return res_path(f"{wildcards.dataset}/seed{wildcards.seed}/panel.parquet")
     return res_path(f"{wildcards.dataset}/panel.parquet")
+
+
+def mirror_subdir(dataset):
+    """Sub-directory of the mirror holding the raw files of `dataset` (`datasets.<name>.mirror_subdir`, else its kind)."""
+    ds = dataset_cfg(dataset)
+    return ds.get("mirror_subdir", ds["kind"])
+
+
+def seeds_of(section):
+    """The trials of a study section (`realdata`, `table2`, `sensitivity_synthetic`): its `seeds`, else `seeds`."""
+    return (config.get(section) or {}).get("seeds") or config["seeds"]
 
 
 def real_datasets():
@@ -153,11 +172,27 @@ def gpu_for_forecaster(wildcards):
     return config["gpu"] if base_name(wildcards.forecaster) in TORCH_FORECASTERS else 0
 
 
+#: file-name suffix of each split of a run: `test` (the test interval), `val` (the validation window of train)
+SPLIT_SUFFIX = {"test": "", "val": ".val"}
+#: the wildcards of one run, in run_path's argument order (rule forecast's outputs)
+RUN_WILDCARDS = ("{dataset}", "{method}", "{K}", "{forecaster}", "{seed}", "{split_suffix}")
+
+
+def split_of(suffix):
+    """`""` -> `test`, `".val"` -> `val` (the `{split_suffix}` wildcard of rule forecast)."""
+    return next(split for split, s in SPLIT_SUFFIX.items() if s == suffix)
+
+
 def run_path(kind, dataset, method, k, forecaster, seed, split="test"):
-    """Per-run file; `split` is `test` (the test interval) or `val` (the validation window of train)."""
+    """Per-run file (`kind` forecasts or scores); `split` is `test`, `val` or the pattern `{split_suffix}`."""
     ext = "parquet" if kind == "forecasts" else "tsv"
-    suffix = "" if split == "test" else ".val"
+    suffix = SPLIT_SUFFIX.get(split, split)
     return res_path(f"{dataset}/{kind}/{method}/k{k}/{forecaster}/seed{seed}{suffix}.{ext}")
+
+
+def cluster_path(file, dataset="{dataset}", method="{method}", k="{K}", seed="{seed}"):
+    """A file of one clustering run (`assignments.tsv`, `train_log.tsv`, `model`); wildcard patterns by default."""
+    return res_path(f"{dataset}/clusters/{method}/k{k}/seed{seed}/{file}")
 
 
 def variants(section, base):
@@ -170,8 +205,8 @@ def realdata_k(dataset, method_base):
     if method_base == "macro":
         return [1]
     ks = set(config["realdata"]["k"])
-    sens = config.get("sensitivity_k") or {}
-    if method_base == sens.get("method"):
+    sens = config["sensitivity_k"]
+    if method_base == sens["method"]:
         ks |= set((sens.get("k") or {}).get(dataset, config["realdata"]["k"]))
     return sorted(ks)
 
@@ -186,7 +221,7 @@ def realdata_candidates():
                 for m in variants("methods", mb):
                     for k in realdata_k(ds, mb):
                         for f in variants("forecasters", fb):
-                            for seed in rd.get("seeds", config["seeds"]):
+                            for seed in seeds_of("realdata"):
                                 runs.append((ds, m, k, f, seed))
     return runs
 
@@ -234,7 +269,7 @@ def table2_files(wildcards=None):
         for data in t2["data"]
         for n in t2["clusters"]
         for m in t2["methods"]
-        for seed in t2.get("seeds", config["seeds"])
+        for seed in seeds_of("table2")
     ]
 
 
@@ -269,14 +304,13 @@ def all_targets():
 def upstream_of_run(dataset, method, k, forecaster, seed):
     """Every file one scored run is built from: panel (and raw files), clustering outputs, forecasts of both splits."""
     files = [run_path(kind, dataset, method, k, forecaster, seed, split)
-             for kind in ("forecasts", "scores") for split in ("test", "val")]
+             for kind in ("forecasts", "scores") for split in SPLIT_SUFFIX]
     return files + upstream_of_cluster(dataset, method, k, seed)
 
 
 def upstream_of_cluster(dataset, method, k, seed):
     wc = type("Wildcards", (), {"dataset": dataset, "seed": seed})
-    files = [res_path(f"{dataset}/clusters/{method}/k{k}/seed{seed}/{f}") for f in ("assignments.tsv",
-                                                                                    "train_log.tsv", "model")]
+    files = [cluster_path(f, dataset, method, k, seed) for f in ("assignments.tsv", "train_log.tsv", "model")]
     files.append(panel_path(wc))
     if not is_synthetic(dataset):
         files += raw_files_of(dataset) + raw_sidecars(dataset)
@@ -310,12 +344,12 @@ def intermediate_files():
     if "sensitivity_synthetic" in targets:
         ss = config["sensitivity_synthetic"]
         files += expand(res_path("sensitivity_synthetic/k{K}/seed{seed}.tsv"), K=[1] + list(ss["k"]),
-                        seed=ss.get("seeds", config["seeds"]))
+                        seed=seeds_of("sensitivity_synthetic"))
     return list(dict.fromkeys(files))
 
 
 def first_realdata_seed():
-    return ((config.get("realdata") or {}).get("seeds") or config["seeds"])[0]
+    return seeds_of("realdata")[0]
 
 
 # ----------------------------------------------------------------------------- config slices (stamps)
@@ -325,9 +359,9 @@ def download_stamp(wildcards):
     payload = {
         "kind": ds["kind"],
         "file": wildcards.file,
-        "sha256": (ds.get("sha256") or {}).get(wildcards.file),
-        "mirror": config.get("mirror"),
-        "subdir": ds.get("mirror_subdir", ds["kind"]),
+        "sha256": ds.get("sha256", {}).get(wildcards.file),
+        "mirror": config["mirror"],
+        "subdir": mirror_subdir(wildcards.dataset),
         "remote": dataset_remote(wildcards.dataset, wildcards.file),
     }
     return stamp(wildcards.dataset, wildcards.file, payload, top="resources/.stamps")
@@ -336,13 +370,12 @@ def download_stamp(wildcards):
 def mirror_source(wildcards):
     """The mirror file `download` will copy (an input, so editing it in place fetches it again); none without a
     mirror, or when the file is not there (download then names every path it tried)."""
-    if not config.get("mirror"):
+    if not config["mirror"]:
         return []
     from mixseq.data.download import find_in_mirror
 
-    ds = dataset_cfg(wildcards.dataset)
     try:
-        return [str(find_in_mirror(config["mirror"], wildcards.file, ds.get("mirror_subdir", ds["kind"])))]
+        return [str(find_in_mirror(config["mirror"], wildcards.file, mirror_subdir(wildcards.dataset)))]
     except (FileNotFoundError, ValueError):
         return []
 
@@ -364,7 +397,7 @@ def preprocess_slice(dataset):
     """What a panel depends on: the loader options as the loader gets them (custom `min_series` defaults to the
     largest K), the checksums, and the horizon (the panel is refused when its test interval is shorter)."""
     ds = dataset_cfg(dataset)
-    return {"kind": ds["kind"], "options": preprocess_options(config, dataset), "sha256": ds.get("sha256") or {},
+    return {"kind": ds["kind"], "options": preprocess_options(config, dataset), "sha256": ds.get("sha256", {}),
             "horizon": evaluation_cfg(dataset)["horizon"]}
 
 
@@ -419,7 +452,7 @@ def table_slice(name):
         up = pipeline_slice(list(t1["columns"].values()), ["macro", "truth"], sorted(set(t1["forecaster"].values())))
     elif name == "realdata":
         methods, forecasters = realdata_aliases()
-        own = {"realdata": config["realdata"], "sensitivity_k": config.get("sensitivity_k") or {},
+        own = {"realdata": config["realdata"], "sensitivity_k": config["sensitivity_k"],
                "seeds": config["seeds"]}
         up = pipeline_slice(config["realdata"]["datasets"], methods, forecasters)
     elif name == "table3":
@@ -435,9 +468,8 @@ def table_slice(name):
         up = pipeline_slice([t2["deepar_source"]] if "deepar" in t2["data"] else [])
     elif name == "sensitivity_synthetic":
         ss = config["sensitivity_synthetic"]
-        method = ss.get("method", "mixseq")
         own = {"sensitivity_synthetic": ss, "seeds": config["seeds"],
-               "method": _result_options(method_options(method))}
+               "method": _result_options(method_options(ss["method"]))}
         up = {}
     else:
         raise ValueError(f"no config slice for table {name!r}")
@@ -454,8 +486,8 @@ def table_fingerprint(name):
 
 def table2_trial_slice(method):
     t2 = config["table2"]
-    opts = {**method_options(method), **(t2.get("method_options") or {}).get(method, {})}
-    return {"options": opts, "data_options": dict(t2.get("data_options") or {})}
+    opts = {**method_options(method), **(t2["method_options"].get(method) or {})}
+    return {"options": opts, "data_options": dict(t2["data_options"])}
 
 
 def table2_trial_stamp(wildcards):
@@ -468,7 +500,7 @@ def table2_data_spec():
     """Table 2's data are generated from `table2.data_options`; the DeepAR mixtures also from the base DeepAR
     trained on `table2.deepar_source`."""
     t2 = config["table2"]
-    spec = {f"synthetic_{d}": provenance.fingerprint(t2.get("data_options") or {}) for d in t2["data"]}
+    spec = {f"synthetic_{d}": provenance.fingerprint(t2["data_options"]) for d in t2["data"]}
     if "deepar" in t2["data"]:
         spec[t2["deepar_source"]] = raw_sidecars(t2["deepar_source"])
     return spec
@@ -476,11 +508,10 @@ def table2_data_spec():
 
 def sensitivity_trial_options():
     ss = config["sensitivity_synthetic"]
-    return {**method_options(ss.get("method", "mixseq")), **(ss.get("options") or {})}
+    return {**method_options(ss["method"]), **ss["options"]}
 
 
 def convergence_logs(dataset):
     """{method: train log} of the convergence study for one dataset (first real-data seed)."""
     cv = config["convergence"]
-    return {m: res_path(f"{dataset}/clusters/{m}/k{cv['k']}/seed{first_realdata_seed()}/train_log.tsv")
-            for m in cv["methods"]}
+    return {m: cluster_path("train_log.tsv", dataset, m, cv["k"], first_realdata_seed()) for m in cv["methods"]}

@@ -12,11 +12,11 @@ rule download:
         raw="resources/{dataset}/raw/{file}",
         sha256="resources/{dataset}/raw/{file}.sha256",
     params:
-        sha256=lambda wc: (dataset_cfg(wc.dataset).get("sha256") or {}).get(wc.file),
-        mirror=config.get("mirror"),
+        sha256=lambda wc: dataset_cfg(wc.dataset).get("sha256", {}).get(wc.file),
+        mirror=config["mirror"],
         remote=lambda wc: dataset_remote(wc.dataset, wc.file),
-        subdir=lambda wc: dataset_cfg(wc.dataset).get("mirror_subdir", dataset_cfg(wc.dataset)["kind"]),
-        max_bytes=config.get("max_download_bytes", 50_000_000_000),
+        subdir=lambda wc: mirror_subdir(wc.dataset),
+        max_bytes=config["max_download_bytes"],
     log:
         log_path("download/{dataset}/{file}.log"),
     benchmark:
@@ -39,7 +39,7 @@ rule preprocess:
         kind=lambda wc: dataset_cfg(wc.dataset)["kind"],
         options=lambda wc: preprocess_options(config, wc.dataset),
         horizon=lambda wc: evaluation_cfg(wc.dataset)["horizon"],
-        sha256=lambda wc: dict(dataset_cfg(wc.dataset).get("sha256") or {}),
+        sha256=lambda wc: dict(dataset_cfg(wc.dataset).get("sha256", {})),
         raw_dir=lambda wc: f"resources/{wc.dataset}/raw",
     log:
         log_path("preprocess/{dataset}.log"),

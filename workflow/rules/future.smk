@@ -21,6 +21,7 @@ rule future:
         figure=report(res_path("figures/future_{dataset}.png"), caption="../report/future.rst", category="Future"),
     params:
         fixed=lambda wc: future_fixed(),
+        assignments=lambda wc: future_assignment_files(wc.dataset),
         cfg=lambda wc: future_cfg(),
         horizon=lambda wc: int(future_cfg().get("horizon", evaluation_cfg(wc.dataset)["horizon"])),
         forecasters=lambda wc: {alias: forecaster_options(alias, wc.dataset) for alias in config["forecasters"]},

@@ -2,7 +2,7 @@
 # inputs, the GPU request, and the target's files (one forecast, cluster table and figure per real dataset).
 
 def future_cfg():
-    return config.get("future") or {}
+    return config["future"]
 
 
 def future_fixed():
@@ -14,13 +14,19 @@ def future_fixed():
     return None
 
 
-def future_assignments(wildcards):
+def future_assignment_files(dataset):
+    """{"<method>/k<K>/seed<seed>": assignments file} of every clustering the future forecast may use: the one
+    named in config, else those of every realdata candidate of `dataset` (the script picks the selected one)."""
     fixed = future_fixed()
     if fixed is not None:
         runs = {(fixed["method"], fixed["k"], fixed["seed"])}
     else:
-        runs = {(m, k, seed) for ds, m, k, _, seed in realdata_candidates() if ds == wildcards.dataset}
-    return [res_path(f"{wildcards.dataset}/clusters/{m}/k{k}/seed{seed}/assignments.tsv") for m, k, seed in sorted(runs)]
+        runs = {(m, k, seed) for ds, m, k, _, seed in realdata_candidates() if ds == dataset}
+    return {f"{m}/k{k}/seed{seed}": cluster_path("assignments.tsv", dataset, m, k, seed) for m, k, seed in sorted(runs)}
+
+
+def future_assignments(wildcards):
+    return list(future_assignment_files(wildcards.dataset).values())
 
 
 def gpu_for_future(wildcards):

@@ -74,13 +74,13 @@ rule sensitivity_figure:
     input:
         scores=lambda wc: [run_path("scores", *r) for r in realdata_candidates() if r[0] == wc.dataset],
         stamp=lambda wc: stamp("figure", f"sensitivity_k_{wc.dataset}",
-                               {"sensitivity_k": config.get("sensitivity_k") or {}, "quantiles": config["quantiles"],
+                               {"sensitivity_k": config["sensitivity_k"], "quantiles": config["quantiles"],
                                 "realdata": config["realdata"]}),
     output:
         report(res_path("figures/sensitivity_k_{dataset}.png"), caption="../report/sensitivity_k.rst",
                category="Real data"),
     params:
-        sensitivity=lambda wc: config.get("sensitivity_k") or {},
+        sensitivity=lambda wc: config["sensitivity_k"],
         quantiles=config["quantiles"],
     log:
         log_path("sensitivity_figure/{dataset}.log"),

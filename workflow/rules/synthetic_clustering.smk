@@ -4,12 +4,12 @@
 rule deepar_base:
     input:
         train=lambda wc: f"resources/{config['table2']['deepar_source']}/raw/train.csv",
-        stamp=lambda wc: stamp("deepar_base", "base", {"options": _result_options(config["table2"].get("deepar_base")),
+        stamp=lambda wc: stamp("deepar_base", "base", {"options": _result_options(config["table2"]["deepar_base"]),
                                                        "source": config["table2"]["deepar_source"]}),
     output:
         res_path("synthetic/deepar_base.pt"),
     params:
-        options=lambda wc: dict(config["table2"].get("deepar_base") or {}),
+        options=lambda wc: dict(config["table2"]["deepar_base"]),
     log:
         log_path("deepar_base.log"),
     benchmark:
@@ -31,7 +31,7 @@ rule table2_trial:
         res_path("table2/{data}/c{n}/{method}/seed{seed}.tsv"),
     params:
         options=lambda wc: table2_trial_slice(wc.method)["options"],
-        data_options=lambda wc: dict(config["table2"].get("data_options") or {}),
+        data_options=lambda wc: dict(config["table2"]["data_options"]),
     log:
         log_path("table2/{data}/c{n}/{method}/seed{seed}.log"),
     benchmark:
@@ -70,21 +70,21 @@ rule table2:
 rule sensitivity_trial:
     input:
         stamp=lambda wc: stamp("sensitivity_trial", "trial", {
-            "method": config["sensitivity_synthetic"].get("method", "mixseq"),
+            "method": config["sensitivity_synthetic"]["method"],
             "options": _result_options(sensitivity_trial_options()),
         }),
     output:
         res_path("sensitivity_synthetic/k{K}/seed{seed}.tsv"),
     params:
         options=lambda wc: sensitivity_trial_options(),
-        method=lambda wc: config["sensitivity_synthetic"].get("method", "mixseq"),
+        method=lambda wc: config["sensitivity_synthetic"]["method"],
     log:
         log_path("sensitivity_synthetic/k{K}/seed{seed}.log"),
     benchmark:
         bench_path("sensitivity_synthetic/k{K}/seed{seed}.tsv")
     threads: 2
     resources:
-        gpu=lambda wc: config["gpu"] if config["sensitivity_synthetic"].get("method", "mixseq") in TORCH_METHODS else 0,
+        gpu=lambda wc: config["gpu"] if config["sensitivity_synthetic"]["method"] in TORCH_METHODS else 0,
     conda:
         "../../envs/cluster.yaml"
     script:
@@ -96,7 +96,7 @@ rule table_sensitivity_synthetic:
         trials=lambda wc: expand(
             res_path("sensitivity_synthetic/k{K}/seed{seed}.tsv"),
             K=[1] + list(config["sensitivity_synthetic"]["k"]),
-            seed=config["sensitivity_synthetic"].get("seeds", config["seeds"]),
+            seed=seeds_of("sensitivity_synthetic"),
         ),
         stamp=table_stamp("sensitivity_synthetic"),
     output:
@@ -107,7 +107,7 @@ rule table_sensitivity_synthetic:
         ),
     params:
         fingerprint=table_fingerprint("sensitivity_synthetic"),
-        data=lambda wc: {"sensitivity_synthetic": provenance.fingerprint(config["sensitivity_synthetic"].get("options"))},
+        data=lambda wc: {"sensitivity_synthetic": provenance.fingerprint(config["sensitivity_synthetic"]["options"])},
     log:
         log_path("table_sensitivity_synthetic.log"),
     conda:

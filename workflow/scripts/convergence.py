@@ -4,23 +4,18 @@ Run by two rules: `convergence` (the table over every configured dataset) and `c
 Figure 1 for one dataset). The log files come from the rule (params.logs), never parsed back from paths.
 """
 
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+import matplotlib.pyplot as plt
+import pandas as pd
+from _bootstrap import start
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+from mixseq.provenance import table_header, write_tsv
+from mixseq.report.convergence import summarise_curve
+from mixseq.report.figures import save
 
-from mixseq.provenance import table_header, write_tsv  # noqa: E402
-from mixseq.report.convergence import summarise_curve  # noqa: E402
-from mixseq.report.figures import save  # noqa: E402
-from mixseq.runtime import setup  # noqa: E402
-
-smk = snakemake  # noqa: F821
-log = setup(smk)
+smk, log = start()
 cfg = smk.params.cfg
-tol = float(cfg.get("tol", 0.01))
+tol = float(cfg["tol"])
 if smk.rule == "convergence_figure":
     ds, logs = smk.wildcards.dataset, smk.params.logs  # {method: train log}
     fig, axes = plt.subplots(1, len(logs), figsize=(4.2 * len(logs), 3.2), squeeze=False)

@@ -1,29 +1,24 @@
 """Forecast the periods after the data end with the selected (or configured) candidate; table, clusters, figure."""
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+import numpy as np
+import pandas as pd
+from _bootstrap import start, torch_runtime
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from mixseq.data.frequency import freq_kind, season_length  # noqa: E402
-from mixseq.data.panel import read_panel  # noqa: E402
-from mixseq.experiments.future import choose_candidate, forecast_future, plot_future  # noqa: E402
-from mixseq.forecast.base import entry  # noqa: E402
-from mixseq.options import base_name  # noqa: E402
-from mixseq.provenance import table_header, write_tsv  # noqa: E402
-from mixseq.runtime import setup  # noqa: E402
-from mixseq.utils import atomic_path, seed_everything, set_torch_threads, torch_device  # noqa: E402
+from mixseq.data.frequency import freq_kind, season_length
+from mixseq.data.panel import read_panel
+from mixseq.experiments.future import choose_candidate, forecast_future, plot_future
+from mixseq.forecast.base import entry
+from mixseq.options import base_name
+from mixseq.provenance import table_header, write_tsv
+from mixseq.utils import atomic_path, seed_everything
 
 PERIOD = {"h": "hour", "D": "day", "B": "business day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
-smk = snakemake  # noqa: F821
-log = setup(smk)
-set_torch_threads(smk.threads)
+smk, log = start()
 dataset = smk.wildcards.dataset
-cfg = dict(smk.params.cfg or {})
+cfg = dict(smk.params.cfg)
 
 if smk.params.fixed:
     cand = dict(smk.params.fixed, selected_by="config key 'future'", metric="", val_score=np.nan)
@@ -33,25 +28,27 @@ else:
     cand["selected_by"] = f"lowest validation {cand['metric']} in {smk.input.selection[0]}"
 log.info("candidate: %s", cand)
 method, k, forecaster, seed = cand["method"], int(cand["k"]), cand["forecaster"], int(cand["seed"])
-suffix = f"/clusters/{method}/k{k}/seed{seed}/assignments.tsv"
-matches = [p for p in smk.input.assignments if str(p).endswith(suffix)]
-if not matches:
-    raise ValueError(f"future: no assignments file for the chosen run ({suffix.lstrip('/')}) among the inputs; "
+run = f"{method}/k{k}/seed{seed}"
+if run not in smk.params.assignments:
+    raise ValueError(f"future: no assignments file for the chosen run ({run}) among the inputs; "
                      f"is method '{method}' with K={k} among the realdata candidates of '{dataset}'?")
+assignments = smk.params.assignments[run]
 seed_everything(seed)
 
 panel = read_panel(smk.input.panel)
-assign = pd.read_csv(matches[0], sep="\t", dtype={"id": str}, keep_default_na=False)  # ids "NA" stay ids
+assign = pd.read_csv(assignments, sep="\t", dtype={"id": str}, keep_default_na=False)  # ids "NA" stay ids
 if assign["id"].tolist() != panel.ids:
-    raise ValueError(f"{matches[0]}: ids do not match the panel {smk.input.panel}")
+    raise ValueError(f"{assignments}: ids do not match the panel {smk.input.panel}")
 labels = assign["cluster"].to_numpy(np.int64)
 
 base = base_name(forecaster)
 if forecaster not in smk.params.forecasters:
     raise ValueError(f"future: forecaster '{forecaster}' has no entry in config key 'forecasters'")
 options = dict(smk.params.forecasters[forecaster] or {})
-if entry(base).torch:
-    options.setdefault("device", torch_device(smk.config["device"]))
+uses_torch = entry(base).torch
+runtime = torch_runtime(smk, log, uses_torch, f"forecaster {forecaster}")
+if uses_torch:
+    options.setdefault("device", runtime["device"])
     options.setdefault("log_path", str(Path(smk.log[0]).with_suffix(".epochs.tsv")))
 horizon = int(smk.params.horizon)
 fut = forecast_future(panel, labels, k, base, options, horizon, int(smk.params.n_samples), seed=seed, log=log)
@@ -72,7 +69,7 @@ write_tsv(pd.DataFrame([model]), smk.output.model, header, index=False, float_fo
 
 period = PERIOD[freq_kind(panel.freq)]
 n_hist = min(panel.n_days, max(3 * season_length(panel.freq), 4 * horizon))
-units = cfg.get("units", "value")
+units = cfg["units"]
 plot_future(
     panel.macro(), panel.dates, fut.to_frame(),
     title=f"{dataset}: {method} (K={k}) + {forecaster}, {horizon} {period}s after the data end",

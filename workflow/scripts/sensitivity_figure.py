@@ -1,24 +1,19 @@
 """Paper Figure 1 for one dataset: R_rho of the sensitivity method + forecaster vs K (test scores, no selection),
 Macro as dashed lines."""
 
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+import matplotlib.pyplot as plt
+import pandas as pd
+from _bootstrap import start
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+from mixseq.report.figures import save
+from mixseq.report.tables import base_name
 
-from mixseq.report.figures import save  # noqa: E402
-from mixseq.report.tables import base_name  # noqa: E402
-from mixseq.runtime import setup  # noqa: E402
-
-smk = snakemake  # noqa: F821
-log = setup(smk)
+smk, log = start()
 ds = smk.wildcards.dataset
 q = tuple(smk.params.quantiles[:2])
 sens = smk.params.sensitivity
-method, fc = sens.get("method", "mixseq"), sens.get("forecaster", "convtrans")
+method, fc = sens["method"], sens["forecaster"]
 scores = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input.scores], ignore_index=True)
 test = scores[scores["split"] == "test"].assign(mb=lambda d: d.method.map(base_name),
                                                   fb=lambda d: d.forecaster.map(base_name))

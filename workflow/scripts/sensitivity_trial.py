@@ -1,27 +1,20 @@
 """One trial of the §5.3 synthetic sensitivity: 3 ARMA components, cluster with K, forecast clusters with ARMA."""
 
-import sys
-from pathlib import Path
+import pandas as pd
+from _bootstrap import start, torch_runtime
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+from mixseq.cluster.base import entry
+from mixseq.experiments.clustering import sensitivity_trial
+from mixseq.utils import atomic_path, seed_everything
 
-import pandas as pd  # noqa: E402
-
-from mixseq.cluster.base import entry  # noqa: E402
-from mixseq.experiments.clustering import sensitivity_trial  # noqa: E402
-from mixseq.runtime import setup  # noqa: E402
-from mixseq.utils import atomic_path, seed_everything, set_torch_threads  # noqa: E402
-
-smk = snakemake  # noqa: F821
-log = setup(smk)
-set_torch_threads(smk.threads)
+smk, log = start()
 seed, k = int(smk.wildcards.seed), int(smk.wildcards.K)
 seed_everything(seed)
 options = dict(smk.params.options)
 options["method"] = smk.params.method
-if entry(smk.params.method).torch:
-    options.setdefault("device", smk.config["device"])
-    options.setdefault("threads", smk.threads)
+method = smk.params.method
+for key, value in torch_runtime(smk, log, entry(method).torch, f"method {method}").items():
+    options.setdefault(key, value)
 res = sensitivity_trial(k, seed, options)
 row = {"k": k, "seed": seed, "method": "macro" if k == 1 else smk.params.method, **res}
 with atomic_path(smk.output[0]) as tmp:

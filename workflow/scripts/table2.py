@@ -1,19 +1,13 @@
 """Paper Table 2: Rand index mean (sd) over trials, per method (and MixSeq-infer) and synthetic data set."""
 
-import sys
-from pathlib import Path
+import pandas as pd
+from _bootstrap import start
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+from mixseq.cluster.base import torch_methods
+from mixseq.provenance import table_header, write_md, write_tsv
+from mixseq.report.tables import mean_sd, to_markdown
 
-import pandas as pd  # noqa: E402
-
-from mixseq.cluster.base import torch_methods  # noqa: E402
-from mixseq.provenance import table_header, write_md, write_tsv  # noqa: E402
-from mixseq.report.tables import mean_sd, to_markdown  # noqa: E402
-from mixseq.runtime import setup  # noqa: E402
-
-smk = snakemake  # noqa: F821
-log = setup(smk)
+smk, log = start()
 df = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input.trials], ignore_index=True)
 names = {"arma": "ARMA", "deepar": "DeepAR"}
 cols = [(d, n) for d in smk.params.cfg["data"] for n in smk.params.cfg["clusters"]]

@@ -1,18 +1,12 @@
 """§5.3 synthetic sensitivity table: SMAPE mean (sd) over trials for Macro and MixSeq with each K."""
 
-import sys
-from pathlib import Path
+import pandas as pd
+from _bootstrap import start
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+from mixseq.provenance import table_header, write_tsv
+from mixseq.report.tables import mean_sd
 
-import pandas as pd  # noqa: E402
-
-from mixseq.provenance import table_header, write_tsv  # noqa: E402
-from mixseq.report.tables import mean_sd  # noqa: E402
-from mixseq.runtime import setup  # noqa: E402
-
-smk = snakemake  # noqa: F821
-log = setup(smk)
+smk, log = start()
 df = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input.trials], ignore_index=True)
 rows = []
 for k, g in df.groupby("k", sort=True):

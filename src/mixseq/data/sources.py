@@ -89,6 +89,31 @@ def raw_files(kind: str, options: dict[str, Any] | None = None) -> list[str]:
     return list(getattr(mod, "RAW_FILES", []))
 
 
+#: sha256 of the public raw files (decompressed), by dataset kind and file name: the catalogue every config uses
+#: unless its `datasets.<name>.sha256` names a file (which then wins). Changing an entry changes the download and
+#: preprocess stamps of the datasets of that kind, so their raw files are fetched and verified again.
+KNOWN_SHA256: dict[str, dict[str, str]] = {
+    "rossmann": {
+        "train.csv": "f6e4597c142d7d909a13d53b68a8e85c00b9a4c7b5ff40adbb37d6829cc1f4cc",
+        "store.csv": "f56bd124a2849489e6bbb5c000f5fc9640204355e316475c918ae4d089afb344",
+        "train_subset_100stores.csv": "75ad4bdc56993c406e2a5fcc20c1e7d5cf2e45e9758fbeeeda4968dc3d599095",
+    },
+    "m5": {
+        "calendar.csv": "d12b5914ef03e66649adf5dd9e996e6602251c22b7a6af8f1f7e3aa12f8860f5",
+        "sales_store_dept_d1_d1913.csv": "52305af779dc1662475ea88a54e8a43d3356e465a99a972acbe18ada8d7e970d",
+        "sales_test_validation.csv": "0e88bdeba0f9d5534667a3c1758dd595962447b212f5d596a29a2986c90dd5b1",
+        "sales_train_evaluation.csv": "3e2020de2d9f06d813dfbcbb9e656740e467f548a76238f4739f1067e655896e",
+        "sales_train_validation.csv": "9f4f9e1f7994479644f3502b20cb1772c8463697b661ce4b7ef253d0e51d1b6c",
+    },
+}
+
+
+def expected_sha256(kind: str, configured: dict[str, str] | None = None) -> dict[str, str]:
+    """sha256 expected of each raw file of a dataset of ``kind``: :data:`KNOWN_SHA256`, overridden (and extended)
+    by the dataset's configured ``sha256`` entries."""
+    return {**KNOWN_SHA256.get(kind, {}), **(configured or {})}
+
+
 def build_panel(kind: str, raw_dir: str | os.PathLike[str], options: dict[str, Any] | None, name: str) -> Panel:
     """Load the panel of ``kind`` from the raw files in ``raw_dir``."""
     return loader(kind)(Path(raw_dir), dict(options or {}), name)

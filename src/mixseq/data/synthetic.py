@@ -18,12 +18,13 @@ Where the paper is ambiguous we choose, and say so:
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mixseq.data.panel import Panel
+from mixseq.data.panel import Panel, write_panel
 
 GP_PARAMS: list[tuple[float, float]] = [(1.5, 2.0), (0.5, 2.5), (0.5, 1.0), (0.5, 0.5), (2.0, 1.0)]
 """(lengthscale, variance) of the RBF kernels: the first three for 3 components, all five for 5 (D.2)."""
@@ -123,3 +124,26 @@ def make_toy_panel(kind: str, n_components: int, seed: int, name: str = "toy", *
         meta={"kind": kind, "n_components": n_components, "seed": seed,
               "params": [list(p) for p in table[:n_components]], **{k: v for k, v in options.items()}},
     )
+
+
+def write_grouped_panel(m: int, T: int, seed: int, path: str | os.PathLike[str], chunk: int = 20_000) -> None:
+    """Write a daily panel of ``m`` series x ``T`` days in 3 groups (weekly, yearly, noise-only level series),
+    generated chunk by chunk (large sizes for the streaming benchmarks in ``bench/``; small ones in tests)."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2015-01-01", periods=T, freq="D")
+    t = np.arange(T)
+    n_test = min(60, T // 5)
+    splits = {"train_start": str(dates[0].date()), "train_end": str(dates[T - n_test - 1].date()),
+              "val_start": str(dates[T - 2 * n_test].date()), "test_start": str(dates[T - n_test].date()),
+              "test_end": str(dates[-1].date())}
+    lab = np.arange(m) % 3
+    vals = np.empty((m, T), dtype=np.float32)
+    for s in range(0, m, chunk):
+        e = min(m, s + chunk)
+        lv = rng.uniform(5, 50, size=(e - s, 1))
+        base = np.where(lab[s:e, None] == 0, np.sin(2 * np.pi * t / 7),
+                        np.where(lab[s:e, None] == 1, np.sin(2 * np.pi * t / 365), 0.0))
+        vals[s:e] = lv * (1 + 0.3 * base + 0.1 * rng.normal(size=(e - s, T)))
+    panel = Panel(values=vals, ids=[f"s{i}" for i in range(m)], dates=dates, splits=splits, labels=lab,
+                  name=f"bench{m}x{T}")
+    write_panel(panel, path)

@@ -1,6 +1,6 @@
 """Benchmark the streamed clustering fits (DTCR, MixSeq): seconds per epoch and peak RSS on generated panels.
 
-Standalone: ``python workflow/scripts/bench_stream.py --method dtcr`` (or ``--method mixseq``), writing
+Standalone: ``python bench/bench_stream.py --method dtcr`` (or ``--method mixseq``), writing
 ``results/benchmarks/{method}_stream.tsv``. Each case runs in a child process (``--child``) so that its peak RSS
 (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) is its own. The model is fitted with ``fit_stream`` from the
 panel file (only the ``max_series`` subsample is ever held whole) and every series is then assigned by the
@@ -23,34 +23,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from mixseq.data.panel import Panel, write_panel  # noqa: E402
-
-
-def make_panel(m: int, T: int, seed: int, path: Path, chunk: int = 20_000) -> None:
-    """Write a synthetic panel (3 groups: weekly, yearly-ish, noisy level series), chunk by chunk."""
-    rng = np.random.default_rng(seed)
-    dates = pd.date_range("2015-01-01", periods=T, freq="D")
-    t = np.arange(T)
-    n_test = min(60, T // 5)
-    splits = {"train_start": str(dates[0].date()), "train_end": str(dates[T - n_test - 1].date()),
-              "val_start": str(dates[T - 2 * n_test].date()), "test_start": str(dates[T - n_test].date()),
-              "test_end": str(dates[-1].date())}
-    lab = np.arange(m) % 3
-    vals = np.empty((m, T), dtype=np.float32)
-    for s in range(0, m, chunk):
-        e = min(m, s + chunk)
-        lv = rng.uniform(5, 50, size=(e - s, 1))
-        base = np.where(lab[s:e, None] == 0, np.sin(2 * np.pi * t / 7),
-                        np.where(lab[s:e, None] == 1, np.sin(2 * np.pi * t / 365), 0.0))
-        vals[s:e] = lv * (1 + 0.3 * base + 0.1 * rng.normal(size=(e - s, T)))
-    panel = Panel(values=vals, ids=[f"s{i}" for i in range(m)], dates=dates, splits=splits, labels=lab,
-                  name=f"bench{m}x{T}")
-    write_panel(panel, path)
+from mixseq.data.synthetic import write_grouped_panel  # noqa: E402
 
 
 def child(args: argparse.Namespace) -> None:
@@ -95,7 +72,7 @@ def run_case(method: str, name: str, m: int, T: int, opts: dict, work: Path, k: 
     panel = work / f"panel_{m}x{T}.parquet"
     t0 = time.perf_counter()
     if not panel.exists():
-        make_panel(m, T, 0, panel)
+        write_grouped_panel(m, T, 0, panel)
     gen_s = time.perf_counter() - t0
     cmd = [sys.executable, __file__, "--child", "--method", method, "--panel", str(panel), "--k", str(k),
            "--child-options", json.dumps(opts),

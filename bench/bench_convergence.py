@@ -7,7 +7,7 @@ real Rossmann panel the workflow writes), and applies the same convergence rule
 (:func:`mixseq.report.convergence.seconds_to_converge`, 99 % of the total improvement) to the logs::
 
     snakemake results/paper_cpu/rossmann/panel.parquet --configfile config/paper_cpu.yaml --config mirror=../shared/data
-    python workflow/scripts/bench_convergence.py --panel results/paper_cpu/rossmann/panel.parquet --threads 2
+    python bench/bench_convergence.py --panel results/paper_cpu/rossmann/panel.parquet --threads 2
 
 Writes ``--out`` (TSV: one row per method), the per-epoch logs and each fit's time and peak RSS (JSON) under
 ``--work``, and ``--figure`` (PNG). ``--from-logs`` re-derives the table and figure from an earlier run's files.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 #: the paper_cpu settings for Rossmann (config/paper_cpu.yaml), with more epochs so that the curves flatten
 DEFAULT_OPTIONS: dict[str, dict] = {

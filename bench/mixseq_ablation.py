@@ -1,6 +1,6 @@
 """MixSeq ablations on the §5.1 ARMA data (reduced scale, CPU): one setting per call, one TSV row appended.
 
-Usage: python workflow/scripts/mixseq_ablation.py OUT.tsv NAME K N_PER_CLUSTER SEED key=value ...
+Usage: python bench/mixseq_ablation.py OUT.tsv NAME K N_PER_CLUSTER SEED key=value ...
 Row: name, K, n, seed, options, ri (argmax q), ri_exact (argmax of the exact component posterior), ri_infer
 (predict on new series), seconds, s_per_epoch, and the per-(true cluster, component) mean NLL per step.
 """

@@ -2,7 +2,7 @@
 
 Each case runs in a child process so ``ru_maxrss`` of that child is its own peak resident memory.
 
-    python workflow/scripts/bench_clustering.py --out results/benchmarks/clustering.tsv [--quick]
+    python bench/bench_clustering.py --out results/benchmarks/clustering.tsv [--quick]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SRC = str(Path(__file__).resolve().parents[2] / "src")
+SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 CHILD = r"""
 import json, sys, time

@@ -1,6 +1,6 @@
 """Write a small generated data set in the custom loader's long format (id, date, value) to try the workflow.
 
-Usage: ``python workflow/scripts/make_example_data.py [--freq W-FRI] [--periods 156] [--series 12]
+Usage: ``python bench/make_example_data.py [--freq W-FRI] [--periods 156] [--series 12]
 [--out mydata/sales.csv.gz]``. Three groups of series (a yearly cycle, a cycle in antiphase, a trend) with
 per-series levels and noise; ``--returns`` subtracts occasional returns so that some values are negative
 (set ``negative: allow`` in the config then). Deterministic for a given ``--seed``.
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from mixseq.data.frequency import season_length  # noqa: E402
 

@@ -2,7 +2,7 @@
 
 Standalone (no Snakemake):
 
-    python workflow/scripts/bench_symbolic.py \
+    python bench/bench_symbolic.py \
         --rossmann /work/shared/data/rossmann/train.csv.gz \
         --synthetic-rows 20000 --synthetic-length 365 \
         --tols 0.05 0.1 0.2 0.4 --threads 1 2 --out results/benchmarks/symbolic.tsv
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from mixseq.cluster._series import znormalise  # noqa: E402
 from mixseq.cluster.symbolic import fit_jabba, reconstruction_mse  # noqa: E402

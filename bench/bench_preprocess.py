@@ -12,7 +12,7 @@ Each case runs ``build_panel`` + ``write_panel`` in a fresh child process; the p
 time and peak RSS with ``os.wait4``. With fewer Wiki rows than 309,765 the time and RSS are also extrapolated
 linearly (stated as such in the TSV). Writes a TSV (default ``results/benchmarks/preprocess.tsv``).
 
-Usage: ``python workflow/scripts/bench_preprocess.py [--wiki-rows N] [--cases m5,wiki,rossmann] [--mirror DIR]``
+Usage: ``python bench/bench_preprocess.py [--wiki-rows N] [--cases m5,wiki,rossmann] [--mirror DIR]``
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 M5_SERIES, M5_DAYS = 30_490, 1_941
