@@ -33,10 +33,10 @@ METHOD_OPTS: dict[str, dict[str, Any]] = {
     "mixseq": {"epochs": 1, "batch_size": 8, "d_model": 4, "init_epochs": 1, **TORCH_FAST},
     "dtcr": {"epochs": 1, "batch_size": 8, "hidden": [4], "dilations": [1], "cls_hidden": 4, "max_length": 16,
              "kmeans_n_init": 1, "device": "cpu", "threads": 1},
-    "dstw": {"n_restarts": 1, "max_iter": 5},
+    "dstw": {"n_restarts": 1, "max_iter": 5, "n_jobs": 1},
     "jabba": {},
     "kshape": {"n_init": 1, "max_iter": 3, "max_length": 16},
-    "dtw_kmeans": {"n_init": 1, "max_iter": 3, "max_length": 16, "sakoe_chiba_radius": 2},
+    "dtw_kmeans": {"n_init": 1, "max_iter": 3, "max_length": 16, "sakoe_chiba_radius": 2, "n_jobs": 1},
 }
 NEURAL_FAST = {"epochs": 1, "context_length": 10, "prediction_length": 5, "val_days": 0, "hidden": 4, **TORCH_FAST}
 FORECASTER_OPTS: dict[str, dict[str, Any]] = {
