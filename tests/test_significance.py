@@ -8,7 +8,6 @@ import pytest
 from scipy import stats
 
 from mixseq.evaluate.metrics import quantile_loss, quantile_loss_per_window, smape, smape_per_window
-from mixseq.experiments.rolling import rolling_forecast
 from mixseq.evaluate.significance import (
     block_bootstrap_test,
     collect_window_losses,
@@ -25,6 +24,7 @@ from mixseq.evaluate.significance import (
     significance_table,
     window_losses,
 )
+from mixseq.experiments.rolling import rolling_forecast
 
 REQUIRED = ["dataset", "forecaster", "method", "metric", "macro", "value", "diff", "ci_low", "ci_high", "p_value",
             "p_holm", "n_windows", "n_seeds"]
