@@ -30,6 +30,8 @@ REGISTRY: dict[str, str] = {
     "jabba": "mixseq.cluster.symbolic:JABBAClusterer",
     "kshape": "mixseq.cluster.tslearn_baselines:KShapeClusterer",
     "dtw_kmeans": "mixseq.cluster.tslearn_baselines:DTWKMeansClusterer",
+    "random": "mixseq.cluster.controls:RandomClusterer",
+    "natural": "mixseq.cluster.controls:NaturalClusterer",
 }
 
 

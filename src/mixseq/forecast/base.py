@@ -34,6 +34,8 @@ REGISTRY: dict[str, str] = {
     "tcn": "mixseq.forecast.tcn:TCNForecaster",
     "convtrans": "mixseq.forecast.convtrans:ConvTransForecaster",
     "dstw_rules": "mixseq.forecast.dstw_rules:RuleForecaster",
+    "autoets": "mixseq.forecast.statsforecast_models:AutoETSForecaster",
+    "autoarima": "mixseq.forecast.statsforecast_models:AutoARIMAForecaster",
 }
 
 #: forecasters built on torch: their rules ask for ``gpu`` resources.
