@@ -19,17 +19,17 @@ Predictive samples
     With zero innovations the path equals statsforecast's point forecast (exactly, except damped-trend models,
     where its update and its h-step forecast differ by ~1e-4 relative).
 
-    ``autoarima`` and ``autoets`` with ``samples: gaussian``: statsforecast 2.0 has no public path simulator;
-    it gives the point forecast and analytic prediction intervals (exact Gaussian for ARIMA). ``sample`` draws
+    ``autoarima`` and ``autoets`` with ``samples: gaussian``: statsforecast 2.0 has no public path simulator; it
+    gives the point forecast and analytic prediction intervals (exact Gaussian for ARIMA). ``sample`` draws
     ``mean[h] + sd[h] * z`` with ``sd[h] = (hi[h] - lo[h]) / (2 * z_0.9)`` read from the 80 % interval, ``z``
     independent standard normals per (sample, lead), from a generator seeded by the caller's ``rng``
-    (deterministic). For ARIMA and additive ETS these are draws from the exact predictive marginal at each
-    lead; for multiplicative ETS a Gaussian with the interval's width. Gaussian draws are *marginal*: lead
-    times are independent, so the joint path correlation is lost. That is harmless for everything this
-    project computes from samples: every metric is per lead time, and the macro forecast is the index-wise sum of cluster samples *per lead*
-    (:func:`mixseq.evaluate.metrics.aggregate_samples`), whose distribution depends only on the per-lead
-    marginals because clusters are forecast independently (each with its own seed). Quantiles of sums over
-    lead times (e.g. a weekly total) would need joint paths and are not available from these models.
+    (deterministic). For ARIMA and additive ETS these are draws from the exact predictive marginal at each lead; for
+    multiplicative ETS a Gaussian with the interval's width. Gaussian draws are *marginal*: lead times are
+    independent, so the joint path correlation is lost. That is harmless for everything this project computes from
+    samples: every metric is per lead time, and the macro forecast is the index-wise sum of cluster samples *per
+    lead* (:func:`mixseq.evaluate.metrics.aggregate_samples`), whose distribution depends only on the per-lead
+    marginals because clusters are forecast independently (each with its own seed). Quantiles of sums over lead
+    times (e.g. a weekly total) would need joint paths and are not available from these models.
 
 ``refit_every > 1``
     Between refits the rolling driver calls ``sample`` with a longer history. The fitted model is then applied
