@@ -75,7 +75,8 @@ with scratch_path(smk.output.train_log) as tmp_log:
     else:
         train = panel.values[:, : panel.train_end_idx]
         log.info("fitting %s with K=%d on %d series x %d training days", method, k, *train.shape)
-        model.fit(train, dates=panel.dates[: panel.train_end_idx], log_path=tmp_log, labels_true=panel.labels)
+        model.fit(train, dates=panel.dates[: panel.train_end_idx], log_path=tmp_log, labels_true=panel.labels,
+                  **({"ids": panel.ids} if getattr(model, "needs_ids", False) else {}))
         ids = panel.ids
     if not tmp_log.stat().st_size:
         tmp_log.write_text("note\nno iterative training for this method\n")

@@ -64,6 +64,8 @@ REGISTRY: dict[str, Entry] = {
     "jabba": Entry("mixseq.cluster.symbolic:JABBAClusterer"),
     "kshape": Entry("mixseq.cluster.tslearn_baselines:KShapeClusterer"),
     "dtw_kmeans": Entry("mixseq.cluster.tslearn_baselines:DTWKMeansClusterer"),
+    "random": Entry("mixseq.cluster.controls:RandomClusterer", predicts=False),
+    "natural": Entry("mixseq.cluster.controls:NaturalClusterer", predicts=False),
 }
 
 

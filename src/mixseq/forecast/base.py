@@ -59,6 +59,8 @@ REGISTRY: dict[str, Entry] = {
     "convtrans": Entry("mixseq.forecast.convtrans:ConvTransForecaster", torch=True, trains_once=True,
                        spec="mixseq.forecast.neural_options:convtrans_spec"),
     "dstw_rules": Entry("mixseq.forecast.dstw_rules:RuleForecaster"),
+    "autoets": Entry("mixseq.forecast.statsforecast_models:AutoETSForecaster"),
+    "autoarima": Entry("mixseq.forecast.statsforecast_models:AutoARIMAForecaster"),
 }
 
 
