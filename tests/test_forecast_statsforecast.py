@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from mixseq.evaluate.rolling import RollingResult, forecast_series
+
 from mixseq.forecast.base import make_forecaster
 from mixseq.forecast.statsforecast_models import INTERVAL_LEVEL, simulate_ets
 from mixseq.options import OptionError

@@ -29,8 +29,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mixseq.data.rossmann import load  # noqa: E402
 from mixseq.evaluate.rolling import RollingResult, rolling_origins  # noqa: E402
+
+from mixseq.data.rossmann import load  # noqa: E402
 from mixseq.forecast.base import make_forecaster  # noqa: E402
 from mixseq.utils import atomic_path  # noqa: E402
 
