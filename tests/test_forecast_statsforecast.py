@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from mixseq.evaluate.rolling import RollingResult, forecast_series
+from mixseq.experiments.rolling import RollingResult, forecast_series
 
 from mixseq.forecast.base import make_forecaster
 from mixseq.forecast.statsforecast_models import INTERVAL_LEVEL, simulate_ets

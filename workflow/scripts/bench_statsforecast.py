@@ -5,7 +5,7 @@ The macro series is the daily total of the project's Rossmann panel (``mixseq.da
 mirror's ``train.csv``, default options: every row of ``train.csv`` summed). Windows are those of
 ``config/paper_cpu.yaml``: origins 2015-01-01 .. 2015-07-02 every 7 days, horizon 30 (27 windows), history up to
 each origin; scores are this project's R_0.5, R_0.9 and SMAPE of the sample mean
-(:class:`mixseq.evaluate.rolling.RollingResult`), ``n_samples`` draws per window, seeded as the workflow
+(:class:`mixseq.experiments.rolling.RollingResult`), ``n_samples`` draws per window, seeded as the workflow
 seeds a one-cluster (Macro) run.
 
 Writes a TSV (default ``results/benchmarks/statsforecast.tsv``): one row per (forecaster, refit_every) with
@@ -29,7 +29,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mixseq.evaluate.rolling import RollingResult, rolling_origins  # noqa: E402
+from mixseq.experiments.rolling import RollingResult, rolling_origins  # noqa: E402
 
 from mixseq.data.rossmann import load  # noqa: E402
 from mixseq.forecast.base import make_forecaster  # noqa: E402
@@ -47,7 +47,7 @@ def rossmann_macro(mirror: Path) -> tuple[np.ndarray, pd.DatetimeIndex]:
 
 def run_case(name: str, y: np.ndarray, dates: pd.DatetimeIndex, origins: list[int], refit_every: int,
              n_samples: int, seed: int) -> tuple[RollingResult, float, str]:
-    """The rolling loop of :func:`mixseq.evaluate.rolling.forecast_series` (same seeding), also recording the
+    """The rolling loop of :func:`mixseq.experiments.rolling.forecast_series` (same seeding), also recording the
     model selected at each refit: ``(result, seconds, "ETS(M,N,M) m=7 x27; ...")``."""
     rng = np.random.default_rng(seed * 1000)  # cluster 0 of a one-cluster run, as in rolling_forecast
     samples = np.empty((len(origins), n_samples, HORIZON))
