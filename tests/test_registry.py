@@ -41,9 +41,12 @@ def test_schema_dataset_kinds_are_the_loaders_and_synthetic_kinds() -> None:
 
 def test_schema_states_the_names_once() -> None:
     """The name lists are the two ``$defs``; every other place refers to them (``$ref``)."""
+    import re
+
     text = (ROOT / "config" / "schema.yaml").read_text()
+    lists = re.sub(r"default: [a-z_]+", "default: <name>", text)  # a default value names one, it lists none
     for name in ("dtw_kmeans", "jabba", "seasonal_naive", "dstw_rules", "convtrans"):
-        assert text.count(name) == 1, name
+        assert lists.count(name) == 1, name
     assert text.count('$ref: "#/$defs/method"') == 5 and text.count('$ref: "#/$defs/forecaster"') == 3
 
 
