@@ -1,29 +1,17 @@
 """Cluster the microscopic series of one panel on its training interval."""
 
-import sys
+import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+import pandas as pd
+from _bootstrap import start, torch_runtime
 
-import time  # noqa: E402
+from mixseq.cluster.base import entry, make_clusterer, methods_where
+from mixseq.data.panel import read_panel, read_panel_meta
+from mixseq.options import base_name
+from mixseq.utils import atomic_path, scratch_path, seed_everything
 
-import pandas as pd  # noqa: E402
-
-from mixseq.cluster.base import entry, make_clusterer, methods_where  # noqa: E402
-from mixseq.data.panel import read_panel, read_panel_meta  # noqa: E402
-from mixseq.options import base_name  # noqa: E402
-from mixseq.runtime import setup  # noqa: E402
-from mixseq.utils import (  # noqa: E402
-    atomic_path,
-    scratch_path,
-    seed_everything,
-    set_torch_threads,
-    torch_device,
-)
-
-smk = snakemake  # noqa: F821
-log = setup(smk)
-set_torch_threads(smk.threads)
+smk, log = start()
 seed = int(smk.wildcards.seed)
 k = int(smk.wildcards.K)
 method = base_name(smk.wildcards.method)  # a variant `mixseq__x` runs the base method with its options
@@ -53,16 +41,8 @@ if method == "truth":
 if k > n_series:
     raise ValueError(f"K={k} clusters requested but panel '{name}' has only {n_series} series")
 
-# "auto" resolves to cuda when a GPU is visible (on SLURM: when the job got --gpus), else cpu; "cuda" without a
-# GPU fails here, before any training.
-if entry(method).torch:
-    device = torch_device(smk.config["device"])
-    log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.config["device"],
-             smk.resources.get("gpu", 0))
-    options.setdefault("device", device)
-    options.setdefault("threads", smk.threads)
-else:
-    log.info("device: cpu (method %s does not use torch)", method)
+for key, value in torch_runtime(smk, log, entry(method).torch, f"method {method}").items():
+    options.setdefault(key, value)
 model = make_clusterer(method, k, seed=seed, **options)
 t0 = time.perf_counter()
 # the log is written in a scratch dir outside results/ and moved in at the end: a kill leaves no temp file here

@@ -1,23 +1,18 @@
 """Forecast each clustered series on rolling windows of the test interval; store summed macro samples."""
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+import numpy as np
+import pandas as pd
+from _bootstrap import start, torch_runtime
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from mixseq.data.panel import read_panel
+from mixseq.experiments.rolling import rolling_forecast
+from mixseq.forecast.base import entry
+from mixseq.options import base_name
+from mixseq.utils import atomic_path, seed_everything
 
-from mixseq.data.panel import read_panel  # noqa: E402
-from mixseq.experiments.rolling import rolling_forecast  # noqa: E402
-from mixseq.forecast.base import entry  # noqa: E402
-from mixseq.options import base_name  # noqa: E402
-from mixseq.runtime import setup  # noqa: E402
-from mixseq.utils import atomic_path, seed_everything, set_torch_threads, torch_device  # noqa: E402
-
-smk = snakemake  # noqa: F821
-log = setup(smk)
-set_torch_threads(smk.threads)
+smk, log = start()
 seed = int(smk.wildcards.seed)
 k = int(smk.wildcards.K)
 seed_everything(seed)
@@ -33,15 +28,11 @@ if labels.min() < 0 or labels.max() >= k:
 clustered = panel.aggregate(labels, k)
 ev = smk.params.evaluation
 options = dict(smk.params.options)
-if entry(base_name(smk.wildcards.forecaster)).torch:
-    # "auto" resolves to cuda when a GPU is visible (on SLURM: when the job got --gpus), else cpu.
-    device = torch_device(smk.config["device"])
-    log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.config["device"],
-             smk.resources.get("gpu", 0))
-    options.setdefault("device", device)
+neural = entry(base_name(smk.wildcards.forecaster)).torch
+runtime = torch_runtime(smk, log, neural, f"forecaster {smk.wildcards.forecaster}")
+if neural:
+    options.setdefault("device", runtime["device"])
     options.setdefault("log_path", str(Path(smk.log[0]).with_suffix(".epochs.tsv")))
-else:
-    log.info("device: cpu (forecaster %s does not use torch)", smk.wildcards.forecaster)
 if smk.params.split == "val":
     # validation: models see only the data before the validation window (the last two months of train)
     start, end, train_end = panel.val_start_idx, panel.train_end_idx, panel.val_start_idx

@@ -1,22 +1,16 @@
 """Paper Table 1 (toy study) and a figure of one window: macro truth vs macro and clustered forecasts."""
 
-import sys
-from pathlib import Path
+import matplotlib.pyplot as plt
+import pandas as pd
+from _bootstrap import start
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+from mixseq.data.panel import read_panel
+from mixseq.experiments.rolling import frame_to_arrays
+from mixseq.provenance import table_header, write_md, write_tsv
+from mixseq.report.figures import forecast_window_panel, save
+from mixseq.report.tables import table1, to_markdown
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from mixseq.data.panel import read_panel  # noqa: E402
-from mixseq.experiments.rolling import frame_to_arrays  # noqa: E402
-from mixseq.provenance import table_header, write_md, write_tsv  # noqa: E402
-from mixseq.report.figures import forecast_window_panel, save  # noqa: E402
-from mixseq.report.tables import table1, to_markdown  # noqa: E402
-from mixseq.runtime import setup  # noqa: E402
-
-smk = snakemake  # noqa: F821
-log = setup(smk)
+smk, log = start()
 scores = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input.scores], ignore_index=True)
 columns = dict(smk.params.columns)
 tab = table1(scores, columns)
