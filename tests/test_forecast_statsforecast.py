@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from mixseq.experiments.rolling import RollingResult, forecast_series
 
+from mixseq.experiments.rolling import RollingResult, forecast_series
 from mixseq.forecast.base import make_forecaster
 from mixseq.forecast.statsforecast_models import INTERVAL_LEVEL, simulate_ets
 from mixseq.options import OptionError
@@ -132,10 +132,10 @@ def test_rossmann_macro_autoets_first_windows():
     """The Rossmann macro series (daily total of the panel from the mirror), first 3 of the 27 windows of the
     peer benchmark (origins 2015-01-01 + 7i, horizon 30): AutoETS(7) beats seasonal naive(7) on R0.5 and SMAPE,
     and its sample mean follows statsforecast's own point forecast. The 27-window comparison with the peer
-    numbers is ``workflow/scripts/bench_statsforecast.py`` (results/benchmarks/statsforecast.tsv)."""
+    numbers is ``bench/bench_statsforecast.py`` (results/benchmarks/statsforecast.tsv)."""
     if not MIRROR.is_dir():
         pytest.fail(f"Rossmann mirror {MIRROR} missing")
-    sys.path.insert(0, str(ROOT / "workflow" / "scripts"))
+    sys.path.insert(0, str(ROOT / "bench"))
     from bench_statsforecast import rossmann_macro, run_case
 
     y, dates = rossmann_macro(MIRROR)

@@ -1,18 +1,12 @@
 """Paired significance of every method against Macro over the selected runs' test windows; table and figure."""
 
-import sys
-from pathlib import Path
+import pandas as pd
+from _bootstrap import start
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+from mixseq.evaluate.significance import holm, plot_significance, significance_table, window_losses
+from mixseq.provenance import table_header, write_tsv
 
-import pandas as pd  # noqa: E402
-
-from mixseq.evaluate.significance import holm, plot_significance, significance_table, window_losses  # noqa: E402
-from mixseq.provenance import table_header, write_tsv  # noqa: E402
-from mixseq.runtime import setup  # noqa: E402
-
-smk = snakemake  # noqa: F821
-log = setup(smk)
+smk, log = start()
 cfg = smk.params.cfg  # defaults filled from config/schema.yaml
 selection = pd.read_csv(smk.input.selection, sep="\t", comment="#", dtype={"method": str, "forecaster": str})
 chosen = {(r.dataset, r.method, int(r.k), r.forecaster, int(r.seed)): (r.method_base, r.forecaster_base)

@@ -26,12 +26,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mixseq.experiments.rolling import RollingResult, rolling_origins  # noqa: E402
-
 from mixseq.data.rossmann import load  # noqa: E402
+from mixseq.experiments.rolling import RollingResult, rolling_origins  # noqa: E402
 from mixseq.forecast.base import make_forecaster  # noqa: E402
 from mixseq.utils import atomic_path  # noqa: E402
 
