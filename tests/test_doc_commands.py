@@ -14,6 +14,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from conftest import MIRROR, REPO, snakemake_bin
 pytestmark = pytest.mark.slow
 
 DOCS = [REPO / "README.md", REPO / "config" / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-COPY = ("Snakefile", "workflow", "config", "envs", "profiles", "src", "pyproject.toml")
+COPY = ("Snakefile", "workflow", "config", "envs", "profiles", "src", "bench", "pyproject.toml")
 
 
 def doc_commands() -> list[tuple[str, str]]:
@@ -69,6 +70,10 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
         src = REPO / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, repo / name)
     (root / "shared").symlink_to(MIRROR.resolve().parent)
+    # the README's "Your own data" block makes its example data first (config/custom.yaml reads mydata/)
+    made = subprocess.run([sys.executable, "bench/make_example_data.py", "--freq", "W-FRI", "--out",
+                           "mydata/sales.csv.gz"], cwd=repo, capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
     return repo
 
 
