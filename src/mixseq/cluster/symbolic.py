@@ -16,7 +16,7 @@ Pipeline (``JABBAClusterer.fit``):
    (scikit-learn ``TfidfVectorizer``).
 4. scikit-learn ``KMeans`` (``n_init=10``, ``random_state=seed``) on those features -> ``labels_``.
 
-``stats_`` after ``fit`` (the numbers ``workflow/scripts/bench_symbolic.py`` reports):
+``stats_`` after ``fit`` (the numbers ``bench/bench_symbolic.py`` reports):
 
 - ``n_points``: total number of values ``m * T``; ``n_pieces``: pieces after compression;
   ``n_symbols``: alphabet size ``|L|``.
