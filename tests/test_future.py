@@ -94,8 +94,10 @@ def test_plot_future_writes_png(tmp_path):
 
 
 # ----------------------------------------------------------------- end to end (slow)
-def write_custom_csv(path: Path, freq: str, n_periods: int, n_series: int = 6, seed: int = 0) -> pd.DataFrame:
-    """A long (id, date, value) CSV of ``n_series`` seasonal series at ``freq``; returns the frame written."""
+def write_custom_csv(path: Path, freq: str, n_periods: int, n_series: int = 6, seed: int = 0,
+                     gaps: float = 0.0) -> pd.DataFrame:
+    """A long (id, date, value) CSV of ``n_series`` seasonal series at ``freq``; ``gaps``: share of rows inside
+    each series (never its first or last) left out. Returns the frame written."""
     from mixseq.data.frequency import season_length
 
     rng = np.random.default_rng(seed)
@@ -108,6 +110,9 @@ def write_custom_csv(path: Path, freq: str, n_periods: int, n_series: int = 6, s
         y = level + 5 * np.sin(2 * np.pi * (t + i) / s) + rng.normal(0, 1, n_periods)
         rows.append(pd.DataFrame({"id": f"s{i}", "date": dates.strftime("%Y-%m-%d"), "value": np.round(y, 3)}))
     df = pd.concat(rows, ignore_index=True)
+    if gaps:
+        inner = df.groupby("id").cumcount().between(1, n_periods - 2)
+        df = df[~(inner & (rng.random(len(df)) < gaps))].reset_index(drop=True)
     with gzip.open(path, "wt") as fh:
         df.to_csv(fh, index=False)
     return df
@@ -128,14 +133,16 @@ def test_future_target_end_to_end(workdir, tmp_path, freq, n, h, n_test):
 
     mirror = tmp_path / "mirror"
     mirror.mkdir()
-    df = write_custom_csv(mirror / "sales.csv.gz", freq, n)
+    # daily data with gaps (5 % of the rows missing, read as zero sales); weekly and quarterly complete
+    df = write_custom_csv(mirror / "sales.csv.gz", freq, n, gaps=0.05 if freq == "D" else 0.0)
     dates = pd.date_range("2019-01-04", periods=n, freq=freq)
     cfg = yaml.safe_load((workdir / "config" / "custom.yaml").read_text())
     cfg["mirror"] = str(mirror)
     opts = cfg["datasets"]["mydata"]["options"]
     opts.update(train_end=str(dates[n - n_test - 1].date()))
     if freq == "D":
-        opts.pop("freq", None)
+        opts.pop("freq", None)  # inferred
+        opts["missing"] = "zero"
     else:
         opts["freq"] = freq
     cfg["evaluation"].update(horizon=h, stride=h)
@@ -146,7 +153,8 @@ def test_future_target_end_to_end(workdir, tmp_path, freq, n, h, n_test):
 
     # Table 5's Macro + seasonal naive cell against an independent computation from the CSV
     s = season_length(freq)
-    macro = df.assign(date=pd.to_datetime(df.date)).groupby("date")["value"].sum().reindex(dates).to_numpy()
+    macro = (df.assign(date=pd.to_datetime(df.date)).groupby("date")["value"].sum()
+             .reindex(dates, fill_value=0.0).to_numpy())  # a missing row adds nothing (missing: zero)
     origins = range(n - n_test, n - h + 1, h)
     f = np.array([[macro[o - s + j % s] for j in range(h)] for o in origins])
     x = np.array([macro[o:o + h] for o in origins])
