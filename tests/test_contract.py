@@ -37,6 +37,8 @@ METHOD_OPTS: dict[str, dict[str, Any]] = {
     "jabba": {},
     "kshape": {"n_init": 1, "max_iter": 3, "max_length": 16},
     "dtw_kmeans": {"n_init": 1, "max_iter": 3, "max_length": 16, "sakoe_chiba_radius": 2, "n_jobs": 1},
+    "random": {"sizes": "equal"},
+    "natural": {"id_pattern": r"^(g\d+)_"},  # the groups are read from the ids (_fit names them g<label>_<i>)
 }
 NEURAL_FAST = {"epochs": 1, "context_length": 10, "prediction_length": 5, "val_days": 0, "hidden": 4, **TORCH_FAST}
 FORECASTER_OPTS: dict[str, dict[str, Any]] = {
@@ -48,6 +50,8 @@ FORECASTER_OPTS: dict[str, dict[str, Any]] = {
     "tcn": {**NEURAL_FAST, "dilations": [1, 2]},
     "convtrans": NEURAL_FAST,
     "dstw_rules": {"window": 7, "n_states": 2, "n_restarts": 1},
+    "autoets": {"max_history": 60},
+    "autoarima": {"max_history": 60, "max_p": 1, "max_q": 1, "max_P": 1, "max_Q": 1},
 }
 K = 2
 #: k-Shape's numba kernels compile on first use (tens of seconds): its contract cases are marked slow (CI runs them)
@@ -67,7 +71,10 @@ def test_every_entry_has_tiny_settings() -> None:
 
 def _fit(name: str, panel, seed: int = 0):  # type: ignore[no-untyped-def]
     X, labels, dates = panel
-    return make_clusterer(name, K, seed=seed, **METHOD_OPTS[name]).fit(X, dates=dates, labels_true=labels)
+    model = make_clusterer(name, K, seed=seed, **METHOD_OPTS[name])
+    if getattr(model, "needs_ids", False):  # metadata groups: one per true label, carried by the series ids
+        return model.fit(X, dates=dates, labels_true=labels, ids=[f"g{lab}_{i}" for i, lab in enumerate(labels)])
+    return model.fit(X, dates=dates, labels_true=labels)
 
 
 @pytest.mark.parametrize("name", CLUSTER_PARAMS)
