@@ -24,6 +24,14 @@ from typing import Any, Literal, Union
 OptionSpec = dict[str, Any]
 
 
+def load_object(path: str) -> Any:
+    """The object a registry names as ``"module:name"`` (the module imported on first use)."""
+    import importlib
+
+    module, name = path.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
 #: separates a base name from a variant tag: ``mixseq__lr3`` is the variant ``lr3`` of method ``mixseq``
 VARIANT_SEP = "__"
 

@@ -9,7 +9,6 @@ come from logs, not re-runs.
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mixseq.options import OptionSpec, check_options, spec_from_signature
+from mixseq.options import OptionSpec, check_options, load_object, spec_from_signature
 
 
 @dataclass(frozen=True)
@@ -183,8 +182,7 @@ class TruthClusterer(ClusterMethod):
 
 def method_class(method: str) -> type[ClusterMethod]:
     """The class registered as ``method`` (raises naming the valid choices)."""
-    module, cls = entry(method).path.split(":")
-    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+    return load_object(entry(method).path)  # type: ignore[no-any-return]
 
 
 def method_options(method: str) -> OptionSpec:
@@ -193,8 +191,7 @@ def method_options(method: str) -> OptionSpec:
     Read from the entry's torch-free ``spec`` where it has one, so checking a configuration imports no torch."""
     spec = entry(method).spec
     if spec is not None:
-        module, func = spec.split(":")
-        return getattr(importlib.import_module(module), func)()  # type: ignore[no-any-return]
+        return load_object(spec)()  # type: ignore[no-any-return]
     return method_class(method).option_spec()
 
 

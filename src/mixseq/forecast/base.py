@@ -16,7 +16,6 @@ The point forecast used for SMAPE is the mean of the macro samples (see
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mixseq.options import OptionSpec, check_options, spec_from_signature
+from mixseq.options import OptionSpec, check_options, load_object, spec_from_signature
 
 
 @dataclass(frozen=True)
@@ -134,8 +133,7 @@ class Forecaster(ABC):
 
 def forecaster_class(name: str) -> type[Forecaster]:
     """The class registered as ``name`` (raises naming the valid choices)."""
-    module, cls = entry(name).path.split(":")
-    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+    return load_object(entry(name).path)  # type: ignore[no-any-return]
 
 
 def forecaster_options(name: str) -> OptionSpec:
@@ -144,8 +142,7 @@ def forecaster_options(name: str) -> OptionSpec:
     Read from the entry's torch-free ``spec`` where it has one, so checking a configuration imports no torch."""
     spec = entry(name).spec
     if spec is not None:
-        module, func = spec.split(":")
-        return getattr(importlib.import_module(module), func)()  # type: ignore[no-any-return]
+        return load_object(spec)()  # type: ignore[no-any-return]
     return forecaster_class(name).option_spec()
 
 
