@@ -233,6 +233,17 @@ def realdata_scores(wildcards=None):
     return files
 
 
+def realdata_assignments():
+    """`[dataset, method alias, K, seed, assignments.tsv]` of every clustering the real-data runs use, once each."""
+    runs = dict.fromkeys((ds, m, k, seed) for ds, m, k, _, seed in realdata_candidates())
+    return [[*r, cluster_path("assignments.tsv", *r)] for r in runs]
+
+
+def realdata_significance(wildcards=None):
+    """significance.tsv when Macro is a real-data method (the cells' marks compare against it), else nothing."""
+    return [res_path("significance.tsv")] if "macro" in config["realdata"]["methods"] else []
+
+
 def table1_runs():
     runs = []
     for ds in config["table1"]["columns"].values():
@@ -453,7 +464,7 @@ def table_slice(name):
     elif name == "realdata":
         methods, forecasters = realdata_aliases()
         own = {"realdata": config["realdata"], "sensitivity_k": config["sensitivity_k"],
-               "seeds": config["seeds"]}
+               "seeds": config["seeds"], "significance": config["significance"]}
         up = pipeline_slice(config["realdata"]["datasets"], methods, forecasters)
     elif name == "table3":
         own, up = {"datasets": {ds: dataset_cfg(ds) for ds in real_datasets()}}, {}

@@ -37,9 +37,12 @@ rule table1:
         "../scripts/table1.py"
 
 
+# Cells are marked from significance.tsv (when Macro is a column) and from the selected runs' assignments.tsv.
 rule realdata_tables:
     input:
         scores=realdata_scores,
+        significance=realdata_significance,
+        assignments=lambda wc: [a[-1] for a in realdata_assignments()],
         data=lambda wc: data_inputs(config["realdata"]["datasets"]),
         stamp=table_stamp("realdata"),
     output:
@@ -55,8 +58,11 @@ rule realdata_tables:
             res_path("paper_comparison.tsv"), caption="../report/paper_comparison.rst", category="Real data"
         ),
         comparison_md=res_path("paper_comparison.md"),
+        cells=res_path("table_cells.tsv"),
     params:
         realdata=lambda wc: config["realdata"],
+        significance=lambda wc: config["significance"],
+        assignments=lambda wc: realdata_assignments(),
         kinds=lambda wc: {ds: config["datasets"][ds]["kind"] for ds in config["realdata"]["datasets"]},
         quantiles=config["quantiles"],
         fingerprint=table_fingerprint("realdata"),

@@ -1,6 +1,7 @@
 # Does clustering beat the total? Paired tests over the test windows of the runs selected on validation: every
 # (dataset, forecaster, method) against Macro with the same forecaster, seeds pooled per window, Holm-corrected
-# over the table (mixseq.evaluate.significance, docs/statistics.md).
+# over the table (mixseq.evaluate.significance, docs/statistics.md). The selection is made here from the per-run
+# scores by the same function as in realdata_tables, which marks its cells from this table (no cycle).
 
 
 localrules:
@@ -9,7 +10,7 @@ localrules:
 
 rule significance:
     input:
-        selection=res_path("selection.tsv"),
+        scores=realdata_scores,
         forecasts=lambda wc: [run_path("forecasts", *r) for r in realdata_candidates()],
         stamp=lambda wc: stamp("table", "significance", {"significance": config["significance"],
                                                          "realdata": table_slice("realdata")}),
@@ -21,6 +22,7 @@ rule significance:
         runs=lambda wc: [[*r, run_path("forecasts", *r)] for r in realdata_candidates()],
         evaluation=lambda wc: {ds: evaluation_cfg(ds) for ds in config["realdata"]["datasets"]},
         quantiles=config["quantiles"],
+        selection_metric=lambda wc: config["realdata"]["selection_metric"],
         cfg=lambda wc: config["significance"],
         fingerprint=lambda wc: provenance.fingerprint({"significance": config["significance"],
                                                        "realdata": table_slice("realdata")}),

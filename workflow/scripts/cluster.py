@@ -69,3 +69,6 @@ with atomic_path(smk.output.assignments) as tmp:
     pd.DataFrame({"id": ids, "cluster": labels}).to_csv(tmp, sep="\t", index=False)
 sizes = pd.Series(labels).value_counts().sort_index().to_dict()
 log.info("done in %.2f s; cluster sizes %s", seconds, sizes)
+if len(sizes) < k:  # a collapsed clustering: realdata_tables marks the cells that use it
+    log.warning("collapsed clustering: %d non-empty clusters of K=%d (sizes %s) for %s %s seed %d", len(sizes), k,
+                "/".join(str(c) for c in sorted(sizes.values(), reverse=True)), name, smk.wildcards.method, seed)

@@ -8,11 +8,13 @@ from _bootstrap import start
 from mixseq.provenance import table_header, write_md, write_tsv
 from mixseq.report.paper import compare_to_paper, comparison_markdown
 from mixseq.report.tables import (
+    add_cluster_sizes,
+    marked_markdown,
+    marks_legend,
     select_on_validation,
-    slash_markdown,
     table4,
     table5,
-    to_markdown,
+    table_cells,
 )
 
 smk, log = start()
@@ -20,6 +22,12 @@ rd = smk.params.realdata
 header = table_header(smk.params.fingerprint, smk.params.data)
 scores = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input.scores], ignore_index=True)
 selection, selected = select_on_validation(scores, rd["selection_metric"])
+# number of non-empty clusters and their sizes of every selected clustering; fewer than K: collapsed
+selection = add_cluster_sizes(selection, {(ds, m, int(k), int(seed)): path
+                                          for ds, m, k, seed, path in smk.params.assignments})
+for r in selection[selection["collapsed"]].itertuples():
+    log.warning("collapsed clustering: %s %s K=%d seed %d has %d non-empty clusters (sizes %s), selected for "
+                "forecaster %s", r.dataset, r.method, r.k, r.seed, r.n_nonempty, r.sizes, r.forecaster)
 write_tsv(selection, smk.output.selection, header, index=False, float_format="%.6g")
 write_tsv(selected, smk.output.scores, header, index=False, float_format="%.6g")
 
@@ -36,20 +44,31 @@ tm4 = table4(selected, datasets, ordered, list(rd["forecasters"]), q)
 tm5 = table5(selected, datasets, ordered, list(rd["forecasters"]))
 tm = pd.concat({f"R{q[0]:g}/R{q[1]:g}": tm4, "SMAPE": tm5}, axis=1)
 write_tsv(tm, smk.output.methods, header)
-write_md("Every clustering method as a column (paper's four first). Upper block: "
-         f"R{q[0]:g}/R{q[1]:g} (mean over seeds); lower block: SMAPE mean (sd).\n\n"
-         + slash_markdown(tm4) + "\n" + to_markdown(tm5.set_axis([f"{d} {f}" for d, f in tm5.index]), best="row"),
-         smk.output.methods_md, header)
 write_tsv(t4, smk.output.table4, header)
 write_tsv(t5, smk.output.table5, header)
-write_md(f"Table 4: R{q[0]:g}/R{q[1]:g} of the macro forecast (mean over seeds); lower is better; "
-         f"settings chosen on the validation window ({Path(smk.output.selection).name}).\n\n" + slash_markdown(t4),
+
+# Markdown: mean (sd) over seeds (Table 4: sd from 2 seeds on) with marks against Macro and for collapsed
+# clusterings; every cell's numbers and marks in table_cells.tsv
+sig_cfg = smk.params.significance
+significance = pd.read_csv(smk.input.significance[0], sep="\t", comment="#") if smk.input.significance else None
+alpha = float(sig_cfg["alpha"]) if significance is not None else None
+r_metrics = [f"r{q[0]:g}", f"r{q[1]:g}"]
+cells = table_cells(selected, selection, ["smape", *r_metrics], significance, alpha or 0.0)
+write_tsv(cells, smk.output.cells, header, index=False, float_format="%.6g")
+legend = marks_legend(alpha, sig_cfg["test"])
+sd4 = int(cells["n_seeds"].max()) >= 2
+rr = f"R{q[0]:g}/R{q[1]:g}"
+fcs = list(rd["forecasters"])
+write_md(f"Every clustering method as a column (paper's four first). Upper block: {rr} "
+         f"({'mean (sd)' if sd4 else 'mean'} over seeds); lower block: SMAPE mean (sd). {legend}\n\n"
+         + marked_markdown(cells, datasets, fcs, ordered, r_metrics, sd=sd4) + "\n"
+         + marked_markdown(cells, datasets, fcs, ordered, ["smape"]), smk.output.methods_md, header)
+write_md(f"Table 4: {rr} of the macro forecast ({'mean (sd)' if sd4 else 'mean'} over seeds); lower is better, "
+         f"best of a row in bold; settings chosen on the validation window ({Path(smk.output.selection).name}). "
+         f"{legend}\n\n" + marked_markdown(cells, datasets, prob, methods, r_metrics, sd=sd4),
          smk.output.table4_md, header)
-flat = t5.copy()
-flat.index = [f"{d} {f}" for d, f in flat.index]
-flat.index.name = "dataset forecaster"
-write_md("Table 5: SMAPE of the macro forecast, mean (sd) over seeds; lower is better.\n\n"
-         + to_markdown(flat, best="row"), smk.output.table5_md, header)
+write_md(f"Table 5: SMAPE of the macro forecast, mean (sd) over seeds; lower is better, best of a row in bold. "
+         f"{legend}\n\n" + marked_markdown(cells, datasets, fcs, methods, ["smape"]), smk.output.table5_md, header)
 log.info("\n%s\n%s", t4.to_string(), t5.to_string())
 
 # Every cell the paper also has, with ours / paper - 1 (the "within 15 %" check, computed).

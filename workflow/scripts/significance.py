@@ -5,10 +5,13 @@ from _bootstrap import start
 
 from mixseq.evaluate.significance import holm, plot_significance, significance_table, window_losses
 from mixseq.provenance import table_header, write_tsv
+from mixseq.report.tables import select_on_validation
 
 smk, log = start()
 cfg = smk.params.cfg  # defaults filled from config/schema.yaml
-selection = pd.read_csv(smk.input.selection, sep="\t", comment="#", dtype={"method": str, "forecaster": str})
+# the same selection as Tables 4/5 (rule realdata_tables writes it to selection.tsv): best validation score
+scores = pd.concat([pd.read_csv(f, sep="\t") for f in smk.input.scores], ignore_index=True)
+selection, _ = select_on_validation(scores, smk.params.selection_metric)
 chosen = {(r.dataset, r.method, int(r.k), r.forecaster, int(r.seed)): (r.method_base, r.forecaster_base)
           for r in selection.itertuples()}
 frames = []
@@ -20,7 +23,7 @@ for ds, method, k, forecaster, seed, path in smk.params.runs:
     method_base, forecaster_base = chosen[key]
     frames.append(losses.assign(dataset=ds, method=method_base, forecaster=forecaster_base, k=int(k), seed=int(seed)))
 if len(frames) != len(chosen):
-    raise ValueError(f"{smk.input.selection}: {len(chosen)} selected runs, but forecasts found for {len(frames)}")
+    raise ValueError(f"{len(chosen)} runs selected on validation, but forecasts found for {len(frames)}")
 losses = pd.concat(frames, ignore_index=True)
 tables = []
 for ds, part in losses.groupby("dataset", sort=False):

@@ -110,16 +110,130 @@ def table5(selected: pd.DataFrame, datasets: list[str], methods: list[str], fore
     return out
 
 
-def slash_markdown(table: pd.DataFrame) -> str:
-    """Markdown of a Table 4 (``a/b`` cells) with the best value of each metric in each row in bold."""
-    lines = ["| dataset | forecaster | " + " | ".join(table.columns) + " |", "|---|---|" + "---|" * len(table.columns)]
-    for (d, f), row in table.iterrows():
-        parts = [str(c).split("/") if c else ["", ""] for c in row]
-        cells = [[p for p in pair] for pair in parts]
-        for j in range(2):
-            vals = [float(p[j]) if p[j] else float("inf") for p in parts]
-            if any(np.isfinite(vals)):
-                b = int(np.argmin(vals))
-                cells[b][j] = f"**{cells[b][j]}**"
-        lines.append(f"| {d} | {f} | " + " | ".join("/".join(c) if c[0] else "" for c in cells) + " |")
+# ----------------------------------------------------------------------------- marked cells (Tables 4/5 Markdown)
+MARK_BETTER = "*"  # loss significantly lower than Macro's (Holm-adjusted p < alpha)
+MARK_WORSE = "‡"  # loss significantly higher than Macro's
+MARK_COLLAPSED = "†"  # the clustering of at least one seed has fewer non-empty clusters than K
+CELL_KEYS = ["dataset", "forecaster", "method", "metric"]
+
+
+def cluster_sizes(labels: Sequence[object], k: int) -> list[int]:
+    """Sizes of the ``k`` clusters of one clustering, largest first, ``0`` for each empty cluster.
+
+    ``labels`` holds one cluster label per series; more than ``k`` distinct labels is an error.
+    """
+    counts = sorted((int(c) for c in pd.Series(list(labels)).value_counts()), reverse=True)
+    if len(counts) > k:
+        raise ValueError(f"{len(counts)} distinct cluster labels for K={k}")
+    return counts + [0] * (k - len(counts))
+
+
+def add_cluster_sizes(selection: pd.DataFrame, assignments: dict[tuple[str, str, int, int], str]) -> pd.DataFrame:
+    """``selection`` (:func:`select_on_validation`) plus ``n_nonempty``, ``sizes`` and ``collapsed`` per row.
+
+    ``assignments`` maps ``(dataset, method alias, K, seed)`` to the run's ``assignments.tsv`` (columns ``id``,
+    ``cluster``). ``sizes`` is :func:`cluster_sizes` joined by ``/`` (e.g. ``"111/0/0"``); ``collapsed`` is
+    ``n_nonempty < k``.
+    """
+    n_nonempty, sizes = [], []
+    for r in selection.itertuples(index=False):
+        key = (str(r.dataset), str(r.method), int(r.k), int(r.seed))
+        if key not in assignments:
+            raise ValueError(f"no assignments.tsv given for the selected run {key}")
+        path = assignments[key]
+        tab = pd.read_csv(path, sep="\t")
+        if "cluster" not in tab.columns:
+            raise ValueError(f"{path}: expected a column 'cluster', got {list(tab.columns)}")
+        try:
+            s = cluster_sizes(tab["cluster"], int(r.k))
+        except ValueError as err:
+            raise ValueError(f"{path}: {err}") from None
+        n_nonempty.append(sum(c > 0 for c in s))
+        sizes.append("/".join(str(c) for c in s))
+    out = selection.copy()
+    out["n_nonempty"] = n_nonempty
+    out["sizes"] = sizes
+    out["collapsed"] = out["n_nonempty"] < out["k"].astype(int)
+    return out
+
+
+def table_cells(selected: pd.DataFrame, selection: pd.DataFrame, metrics: Sequence[str],
+                significance: pd.DataFrame | None = None, alpha: float = 0.05) -> pd.DataFrame:
+    """Every real-data table cell in long form, with its marks.
+
+    One row per (dataset, forecaster, method, metric) (base names): ``mean``, ``sd`` (ddof 1; 0 for one seed)
+    and ``n_seeds`` of the selected runs' test ``metric``; ``n_collapsed`` (seeds whose selected clustering has
+    fewer non-empty clusters than K, from ``selection`` with :func:`add_cluster_sizes` columns) and ``sizes``
+    (their cluster sizes, seeds in order, joined by ``;``); from ``significance`` (the significance table) ``diff``
+    and ``p_holm`` against Macro, and ``sig``: -1 when ``p_holm < alpha`` and the loss is lower than Macro's, +1
+    when it is higher, 0 otherwise (Macro itself, untested cells and cells without a significance table).
+    """
+    keys = ["dataset", "forecaster_base", "method_base"]
+    missing = [m for m in metrics if m not in selected.columns]
+    if missing:
+        raise ValueError(f"selected scores: metric columns {missing} not found")
+    long = selected.melt(id_vars=keys + ["seed"], value_vars=list(metrics), var_name="metric")
+    g = long.groupby(keys + ["metric"], sort=False)["value"]
+    out = g.agg(mean="mean", sd="std", n_seeds="count").reset_index()
+    out["sd"] = out["sd"].fillna(0.0)
+    sel = selection.sort_values("seed", kind="stable")
+    coll = sel.groupby(keys, sort=False).agg(n_collapsed=("collapsed", "sum"),
+                                             sizes=("sizes", lambda s: ";".join(s))).reset_index()
+    out = out.merge(coll, on=keys, how="left", validate="many_to_one")
+    out = out.rename(columns={"forecaster_base": "forecaster", "method_base": "method"})
+    out["n_collapsed"] = out["n_collapsed"].astype(int)
+    if significance is not None:
+        sig = significance[CELL_KEYS + ["diff", "p_holm"]]
+        out = out.merge(sig, on=CELL_KEYS, how="left", validate="one_to_one")
+    else:
+        out["diff"], out["p_holm"] = np.nan, np.nan
+    hit = out["p_holm"] < alpha
+    out["sig"] = np.where(hit & (out["diff"] < 0), -1, np.where(hit & (out["diff"] > 0), 1, 0))
+    return out[CELL_KEYS + ["mean", "sd", "n_seeds", "diff", "p_holm", "sig", "n_collapsed", "sizes"]]
+
+
+def _md_escape(mark: str) -> str:
+    return "".join("\\" + c if c in "*_" else c for c in mark)
+
+
+def marked_markdown(cells: pd.DataFrame, datasets: list[str], forecasters: list[str], methods: list[str],
+                    metrics: Sequence[str], sd: bool = True, digits: int = 4) -> str:
+    """Markdown table of :func:`table_cells`: a row per (dataset, forecaster), a column per method.
+
+    A cell shows the metrics joined by ``/``, each as ``mean`` or ``mean (sd)``; the best (lowest) mean of each
+    metric in a row is bold; a metric significantly better than Macro gets :data:`MARK_BETTER` (``\\*`` in
+    Markdown), significantly worse :data:`MARK_WORSE`; a cell with a collapsed clustering ends in
+    :data:`MARK_COLLAPSED`. Cells without runs are empty.
+    """
+    idx = cells.set_index(CELL_KEYS)
+    better = _md_escape(MARK_BETTER)
+    lines = ["| dataset | forecaster | " + " | ".join(methods) + " |", "|---|---|" + "---|" * len(methods)]
+    for d in datasets:
+        for f in forecasters:
+            parts: dict[str, list[str]] = {m: [] for m in methods}
+            collapsed = {m: False for m in methods}
+            for metric in metrics:
+                rows = {m: idx.loc[(d, f, m, metric)] for m in methods if (d, f, m, metric) in idx.index}
+                rounded = {m: round(float(r["mean"]), digits) for m, r in rows.items()}
+                best = min(rounded, key=lambda m: rounded[m]) if rounded else None
+                for m, r in rows.items():
+                    text = f"{r['mean']:.{digits}f}" + (f" ({r['sd']:.{digits}f})" if sd else "")
+                    text = f"**{text}**" if m == best else text
+                    text += better if r["sig"] < 0 else MARK_WORSE if r["sig"] > 0 else ""
+                    parts[m].append(text)
+                    collapsed[m] = collapsed[m] or int(r["n_collapsed"]) > 0
+            cells_md = ["/".join(parts[m]) + (MARK_COLLAPSED if collapsed[m] else "") if parts[m] else ""
+                        for m in methods]
+            lines.append(f"| {d} | {f} | " + " | ".join(cells_md) + " |")
     return "\n".join(lines) + "\n"
+
+
+def marks_legend(alpha: float | None, test: str | None = None) -> str:
+    """Caption sentence explaining the marks of :func:`marked_markdown` (``alpha`` None: no significance marks)."""
+    coll = (f"{MARK_COLLAPSED}: the selected clustering of at least one seed has fewer non-empty clusters than K "
+            "(selection.tsv: n_nonempty, sizes).")
+    if alpha is None:
+        return "No Macro column, so no significance marks. " + coll
+    how = f"{test} test over the test windows, " if test else ""
+    return (f"{_md_escape(MARK_BETTER)}: loss significantly lower than Macro's with the same forecaster, "
+            f"{MARK_WORSE}: significantly higher (Holm-adjusted p < {alpha:g}, {how}significance.tsv). " + coll)
