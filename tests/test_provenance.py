@@ -154,6 +154,21 @@ def test_tables_carry_config_fingerprint_and_data_hash(reference: Path) -> None:
     assert len({h["config"] for h in heads[1:]}) == 1 and len(heads[1]["config"]) == 12
     t4 = pd.read_csv(reference / RES / "table4.tsv", sep="\t", comment="#", index_col=[0, 1])
     assert list(t4.columns) == ["macro", "mixarma"]
+    # every selected clustering's non-empty clusters and sizes, read from its assignments.tsv
+    sel = pd.read_csv(reference / RES / "selection.tsv", sep="\t", comment="#")
+    for r in sel.itertuples():
+        labels = pd.read_csv(reference / RES / f"shop/clusters/{r.method}/k{r.k}/seed{r.seed}/assignments.tsv",
+                             sep="\t")["cluster"]
+        assert r.n_nonempty == labels.nunique() and r.collapsed == (labels.nunique() < r.k)
+        sizes = sorted(labels.value_counts(), reverse=True) + [0] * (r.k - r.n_nonempty)
+        assert str(r.sizes) == "/".join(str(n) for n in sizes)
+    cells = pd.read_csv(reference / RES / "table_cells.tsv", sep="\t", comment="#")
+    assert header(reference / RES / "table_cells.tsv") == heads[1]
+    assert set(cells.method) == {"macro", "mixarma"} and set(cells.metric) == {"smape", "r0.5", "r0.9"}
+    sig = pd.read_csv(reference / RES / "significance.tsv", sep="\t", comment="#")
+    got = cells.merge(sig, on=["dataset", "forecaster", "method", "metric"], suffixes=("", "_sig"))
+    assert len(got) == 3 and np.allclose(got.p_holm, got.p_holm_sig, equal_nan=True)
+    assert "Holm-adjusted p < 0.05" in (reference / RES / "table4.md").read_text()
 
 
 @pytest.mark.slow

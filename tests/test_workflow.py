@@ -47,6 +47,11 @@ def test_tables_4_5_select_on_validation_and_are_computed(full_run: Path):
     t4 = pd.read_csv(wd / "results/test/table4.tsv", sep="\t", comment="#", index_col=[0, 1])
     assert list(t5.columns) == ["macro", "dtcr", "mixarma", "mixseq"]
     assert list(t4.columns) == ["macro", "dtcr", "mixarma", "mixseq"]
+    # every selected clustering's non-empty clusters: sizes sum to the 100 stores, a collapse is flagged
+    assert (sel.sizes.astype(str).map(lambda s: sum(int(n) for n in s.split("/"))) == 100).all()
+    assert ((sel.n_nonempty < sel.k) == sel.collapsed).all()
+    cells = pd.read_csv(wd / "results/test/table_cells.tsv", sep="\t", comment="#")
+    assert len(cells) == 4 * 6 * 3 and set(cells.sig) <= {-1, 0, 1}  # methods x forecasters x metrics
     assert set(t4.index.get_level_values(1)) == {"seasonal_naive", "deepar", "tcn", "convtrans"}
     for _, s in sel.iterrows():
         val = real[(real.split == "val") & (real.method == s.method) & (real.k == s.k)
