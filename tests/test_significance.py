@@ -323,3 +323,13 @@ def test_significance_figure_is_written(tmp_path):
     assert not list(out.parent.glob(".*.tmp"))
     with pytest.raises(ValueError, match="missing columns"):
         plot_significance(tab.drop(columns=["p_holm"]), tmp_path / "x.png")
+
+
+def test_significance_table_with_one_window_has_nan_p_values():
+    losses = long_losses(np.random.default_rng(3))
+    one = losses[losses["origin"] == losses["origin"].min()]
+    tab = significance_table(one, 30, 7)
+    assert (tab["n_windows"] == 1).all() and tab[["p_value", "p_holm", "ci_low", "ci_high"]].isna().all().all()
+    first = one.groupby("method")["smape"].mean()
+    row = tab[tab["metric"] == "smape"].iloc[0]
+    assert row["diff"] == pytest.approx(first[row["method"]] - first["macro"])

@@ -358,7 +358,8 @@ def significance_table(losses: pd.DataFrame, horizon: int, stride: int, baseline
     or ``bootstrap``). Columns: ``dataset, forecaster, method, metric, macro, value, diff, ci_low, ci_high,
     p_value, p_holm, n_windows, n_seeds, n_seeds_macro, test, lags, statistic, df``; ``macro``/``value`` are the
     pooled metrics (mean over seeds), ``diff = value - macro``, ``p_holm`` is Holm-adjusted over all rows.
-    Differences within ``rtol`` of the losses' scale count as identical forecasts (p = 1).
+    Differences within ``rtol`` of the losses' scale count as identical forecasts (p = 1); a single window gives
+    NaN p-values and intervals (not counted by Holm), so the tables built on it stay unmarked.
     """
     metrics = _metrics(losses, metrics)
     if test not in TESTS:
@@ -376,8 +377,12 @@ def significance_table(losses: pd.DataFrame, horizon: int, stride: int, baseline
                     raise ValueError(f"per-window losses: {ds}/{fc}: method {method!r} and {baseline!r} have "
                                      f"different origins ({len(v)} vs {len(b)} windows)")
                 scale = max(float(np.abs(b).mean()), float(np.abs(v).mean()), np.finfo(float).tiny)
-                r = paired_test((v - b).to_numpy(), horizon, stride, test=test, alpha=alpha, n_boot=n_boot,
-                                seed=seed, atol=rtol * scale)
+                if len(v) < 2:  # one window: nothing to test with, p-value and interval NaN
+                    r = PairedTest(test, float((v - b).mean()), math.nan, math.nan, math.nan, len(v), math.nan,
+                                   math.nan, overlap_lags(horizon, stride))
+                else:
+                    r = paired_test((v - b).to_numpy(), horizon, stride, test=test, alpha=alpha, n_boot=n_boot,
+                                    seed=seed, atol=rtol * scale)
                 res = asdict(r)
                 rows.append({"dataset": ds, "forecaster": fc, "method": method, "metric": metric,
                              "macro": float(b.mean()), "value": float(v.mean()), "diff": res["mean"],
