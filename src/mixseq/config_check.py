@@ -290,6 +290,17 @@ def _check_quantiles(cfg: dict[str, Any]) -> None:
                            "paper: [0.5, 0.9])", qs)
 
 
+def _check_nonnegative(cfg: dict[str, Any]) -> None:
+    """``evaluation.nonnegative`` and its per-dataset overrides: ``auto``, ``true`` or ``false``."""
+    from mixseq.experiments.rolling import is_nonnegative_mode
+
+    places = [("evaluation", cfg.get("evaluation") or {})]
+    places += [(f"datasets.{n}.evaluation", ds.get("evaluation") or {}) for n, ds in cfg["datasets"].items()]
+    for key, ev in places:
+        if "nonnegative" in ev and not is_nonnegative_mode(ev["nonnegative"]):
+            _fail(f"{key}.nonnegative", "one of auto, true, false", ev["nonnegative"])
+
+
 def _check_mirror(cfg: dict[str, Any]) -> None:
     mirror = cfg.get("mirror")
     if not mirror:
@@ -361,6 +372,7 @@ def check_config(cfg: dict[str, Any]) -> None:
             if ds not in cfg["table1"]["forecaster"]:
                 _fail(f"table1.forecaster.{ds}", "a forecaster for every Table 1 dataset")
     _check_names(cfg)
+    _check_nonnegative(cfg)
     _check_mirror(cfg)
     _check_quantiles(cfg)
     _check_options_sections(cfg)

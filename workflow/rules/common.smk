@@ -139,8 +139,8 @@ def dataset_remote(dataset, file):
 
 
 def evaluation_cfg(dataset):
-    """Global `evaluation` keys, overridden by `datasets.<name>.evaluation`."""
-    ev = dict(config["evaluation"])
+    """Global `evaluation` keys, overridden by `datasets.<name>.evaluation` (`nonnegative` defaults to auto)."""
+    ev = {"nonnegative": "auto", **config["evaluation"]}
     ev.update(dataset_cfg(dataset).get("evaluation") or {})
     return ev
 

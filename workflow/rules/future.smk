@@ -24,6 +24,7 @@ rule future:
         assignments=lambda wc: future_assignment_files(wc.dataset),
         cfg=lambda wc: future_cfg(),
         horizon=lambda wc: int(future_cfg().get("horizon", evaluation_cfg(wc.dataset)["horizon"])),
+        nonnegative=lambda wc: evaluation_cfg(wc.dataset)["nonnegative"],
         forecasters=lambda wc: {alias: forecaster_options(alias, wc.dataset) for alias in config["forecasters"]},
         n_samples=config["n_samples"],
         quantiles=config["quantiles"],

@@ -45,7 +45,7 @@ result = rolling_forecast(
     train_end=train_end, horizon=int(ev["horizon"]), stride=int(ev["stride"]),
     n_samples=int(smk.params.n_samples), forecaster=base_name(smk.wildcards.forecaster), options=options,
     seed=seed,
-    refit_every=int(ev["refit_every"]), log=log, freq=panel.freq,
+    refit_every=int(ev["refit_every"]), log=log, freq=panel.freq, nonnegative=ev["nonnegative"],
 )
 wc = smk.wildcards
 row = {"dataset": wc.dataset, "method": wc.method, "k": k, "forecaster": wc.forecaster, "seed": seed,

@@ -51,7 +51,8 @@ if uses_torch:
     options.setdefault("device", runtime["device"])
     options.setdefault("log_path", str(Path(smk.log[0]).with_suffix(".epochs.tsv")))
 horizon = int(smk.params.horizon)
-fut = forecast_future(panel, labels, k, base, options, horizon, int(smk.params.n_samples), seed=seed, log=log)
+fut = forecast_future(panel, labels, k, base, options, horizon, int(smk.params.n_samples), seed=seed, log=log,
+                      nonnegative=smk.params.nonnegative)
 frame = fut.to_frame(smk.params.quantiles)
 fmt = "%Y-%m-%d %H:%M:%S" if freq_kind(panel.freq) == "h" else "%Y-%m-%d"
 frame["date"] = pd.DatetimeIndex(frame["date"]).strftime(fmt)

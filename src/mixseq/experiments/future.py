@@ -14,6 +14,9 @@ label per series and a forecaster, it
    quantiles) and summarises each series by its mean and empirical quantiles.
 
 An all-zero clustered series (an empty cluster) contributes exactly zero, as in the rolling evaluation.
+``nonnegative`` censors a cluster's samples at zero before the sum, as in the rolling evaluation
+(:func:`mixseq.experiments.rolling.resolve_nonnegative` on all periods of the series, which are its training
+history here).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import pandas as pd
 from mixseq.data.frequency import future_dates, with_freq
 from mixseq.data.panel import Panel
 from mixseq.evaluate.metrics import aggregate_samples
+from mixseq.experiments.rolling import is_nonnegative_mode, nonnegative_samples, resolve_nonnegative
 from mixseq.forecast.base import make_forecaster
 
 #: quantiles always reported, whatever the config's ``quantiles`` (the 10-90 % fan and the median).
@@ -80,13 +84,17 @@ def forecast_future(
     n_samples: int,
     seed: int = 0,
     log: logging.Logger | None = None,
+    nonnegative: str | bool = False,
 ) -> FutureForecast:
     """Refit ``forecaster`` on every clustered series over all of ``panel`` and sample ``horizon`` periods ahead.
 
     ``labels``: cluster ``0..n_clusters-1`` per series of ``panel`` (``macro``: all zeros, ``n_clusters=1``).
+    ``nonnegative``: ``"auto"``, ``True`` or ``False``; when on for a cluster, its samples are censored at zero.
     """
     if horizon < 1 or n_samples < 1:
         raise ValueError(f"horizon and n_samples must be >= 1, got horizon={horizon}, n_samples={n_samples}")
+    if not is_nonnegative_mode(nonnegative):
+        raise ValueError(f"nonnegative: expected one of 'auto', true, false, got {nonnegative!r}")
     labels = np.asarray(labels, dtype=np.int64)
     if labels.size and (labels.min() < 0 or labels.max() >= n_clusters):
         raise ValueError(f"cluster labels must lie in 0..{n_clusters - 1}, got {labels.min()}..{labels.max()}")
@@ -104,7 +112,8 @@ def forecast_future(
             log.info("cluster %d/%d: fitting %s on %d periods (%s..%s)", k + 1, n_clusters, forecaster, y.size,
                      dates[0], dates[-1])
         model = make_forecaster(forecaster, seed=s, **dict(options or {})).fit(y, dates)
-        out[k] = model.sample(y, dates, horizon, n_samples, np.random.default_rng(s))
+        draws = model.sample(y, dates, horizon, n_samples, np.random.default_rng(s))
+        out[k] = nonnegative_samples(draws, resolve_nonnegative(nonnegative, y), nonnegative, f"cluster {k}", log)
     return FutureForecast(dates=future_dates(dates[-1], horizon, panel.freq), macro=aggregate_samples(out),
                           clusters=out)
 

@@ -11,6 +11,11 @@ so that every forecaster sees it (seasons, covariates, future dates).
 
 Each clustered series is forecast independently; the macro forecast is the index-wise sum of cluster
 samples (supplement C.3), so its quantiles come from the distribution of sums.
+
+Non-negative data (``evaluation.nonnegative``, docs/forecasting.md "Non-negative data"): when on for a clustered
+series, its samples are *censored* at zero, ``max(0, y)``, before they are summed: the forecast distribution
+becomes that of ``max(0, Y)`` (the mass of ``Y < 0`` moves to an atom at 0; nothing is redrawn, so this is
+censoring, not truncation). ``auto`` turns it on for a series whose training history has no negative value.
 """
 
 from __future__ import annotations
@@ -94,6 +99,44 @@ def frame_to_arrays(df: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray
     return origin_dates, samples[idx], truth
 
 
+#: accepted values of ``evaluation.nonnegative``: ``"auto"`` (on when the training history has no negative
+#: value), ``True`` (always on), ``False`` (off: samples as the forecaster drew them).
+NONNEGATIVE_MODES: tuple[str | bool, ...] = ("auto", True, False)
+
+
+def is_nonnegative_mode(mode: Any) -> bool:
+    """Whether ``mode`` is one of :data:`NONNEGATIVE_MODES` (``1`` and ``0`` are not booleans here)."""
+    return mode == "auto" if isinstance(mode, str) else isinstance(mode, bool)
+
+
+def resolve_nonnegative(mode: str | bool, history: np.ndarray) -> bool:
+    """Whether to censor the samples of a series at zero: ``mode`` itself, or for ``"auto"`` whether the
+    training ``history`` has no negative value (NaN values are ignored).
+    """
+    if not is_nonnegative_mode(mode):
+        raise ValueError(f"nonnegative: expected one of 'auto', true, false, got {mode!r}")
+    if mode == "auto":
+        h = np.asarray(history, dtype=np.float64)
+        return not bool(np.any(h[~np.isnan(h)] < 0))
+    return bool(mode)
+
+
+def censor_at_zero(samples: np.ndarray) -> np.ndarray:
+    """Samples of ``max(0, Y)`` from samples of ``Y``: negative values become 0, the rest (and NaN) stay."""
+    s = np.asarray(samples, dtype=np.float64)
+    return np.where(s < 0, 0.0, s)
+
+
+def nonnegative_samples(samples: np.ndarray, on: bool, mode: str | bool, label: str,
+                        log: logging.Logger | None = None) -> np.ndarray:
+    """``samples`` censored at zero when ``on``; logs the mode and how many samples were below zero."""
+    n_neg = int(np.count_nonzero(samples < 0))
+    if log:
+        log.info("%s: nonnegative=%s -> %s (%d of %d samples below 0)", label, mode,
+                 "censored at 0" if on else "off", n_neg, samples.size)
+    return censor_at_zero(samples) if on and n_neg else samples
+
+
 def forecast_series(
     y: np.ndarray, dates: pd.DatetimeIndex, origins: list[int], horizon: int, n_samples: int, forecaster: str,
     options: dict[str, Any], seed: int, train_end: int, refit_every: int = 1, log: logging.Logger | None = None,
@@ -117,11 +160,17 @@ def rolling_forecast(
     cluster_series: np.ndarray, dates: pd.DatetimeIndex, test_start: int, test_end: int, train_end: int,
     horizon: int, stride: int, n_samples: int, forecaster: str, options: dict[str, Any] | None = None,
     seed: int = 0, refit_every: int = 1, log: logging.Logger | None = None, freq: str | None = None,
+    nonnegative: str | bool = False,
 ) -> RollingResult:
     """Forecast each clustered series ``[K, T]`` on rolling windows and sum samples into the macro forecast.
 
     ``freq``: the panel's frequency alias, attached to ``dates`` (``None``: the dates' own or inferred one).
+    ``nonnegative``: ``"auto"``, ``True`` or ``False`` (:func:`resolve_nonnegative` on ``series[:train_end]``);
+    when on for a cluster, its samples are censored at zero before the sum. ``info["nonnegative"]`` lists the
+    resolved setting per cluster.
     """
+    if not is_nonnegative_mode(nonnegative):
+        raise ValueError(f"nonnegative: expected one of 'auto', true, false, got {nonnegative!r}")
     options = dict(options or {})
     dates = with_freq(dates, freq)
     cluster_series = np.atleast_2d(np.asarray(cluster_series, dtype=np.float64))
@@ -129,6 +178,7 @@ def rolling_forecast(
     macro = cluster_series.sum(axis=0)
     t0 = time.perf_counter()
     per_cluster = []
+    censored = []
     for k in range(cluster_series.shape[0]):
         if log:
             log.info("cluster %d/%d: %s on %d origins", k + 1, cluster_series.shape[0], forecaster, len(origins))
@@ -138,18 +188,20 @@ def rolling_forecast(
             if log:
                 log.info("cluster %d is empty (all zeros): contributes 0", k)
             per_cluster.append(np.zeros((len(origins), n_samples, horizon)))
+            censored.append(False)
             continue
         opts = dict(options)
         if opts.get("log_path"):  # one per-epoch training log per clustered series
             p = str(opts["log_path"])
             opts["log_path"] = (p[: -len(".tsv")] if p.endswith(".tsv") else p) + f".cluster{k}.tsv"
-        per_cluster.append(
-            forecast_series(cluster_series[k], dates, origins, horizon, n_samples, forecaster, opts,
-                            seed * 1000 + k, train_end, refit_every, log, desc=f"{forecaster} cluster {k}")
-        )
+        draws = forecast_series(cluster_series[k], dates, origins, horizon, n_samples, forecaster, opts,
+                                seed * 1000 + k, train_end, refit_every, log, desc=f"{forecaster} cluster {k}")
+        on = resolve_nonnegative(nonnegative, cluster_series[k, :train_end])
+        per_cluster.append(nonnegative_samples(draws, on, nonnegative, f"cluster {k}", log))
+        censored.append(on)
     samples = aggregate_samples(np.stack(per_cluster))
     truth = np.stack([macro[o:o + horizon] for o in origins])
     return RollingResult(
         origins=origins, origin_dates=[_stamp(dates[o]) for o in origins], samples=samples, truth=truth,
-        seconds=time.perf_counter() - t0, info={"n_clusters": int(cluster_series.shape[0])},
+        seconds=time.perf_counter() - t0, info={"n_clusters": int(cluster_series.shape[0]), "nonnegative": censored},
     )
