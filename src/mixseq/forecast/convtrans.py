@@ -22,7 +22,7 @@ from mixseq.nn.convtrans import ConvTransNet
 
 
 class ConvTransForecaster(NeuralForecaster):
-    """Causal-convolution Transformer with a Gaussian head, trained once on the training interval."""
+    """Causal-convolution Transformer with a Gaussian (or ``likelihood``) head, trained once on the training part."""
 
     name = "convtrans"
     extra_defaults: dict[str, Any] = EXTRA_DEFAULTS["convtrans"]
@@ -38,4 +38,5 @@ class ConvTransForecaster(NeuralForecaster):
             dropout=float(o["dropout"]),
             min_scale=float(o["min_scale"]),
             readout=str(o["readout"]),
+            likelihood=str(o["likelihood"]),
         )

@@ -16,7 +16,7 @@ from mixseq.nn.lstm import DeepARNet
 
 
 class DeepARForecaster(NeuralForecaster):
-    """Autoregressive LSTM with a Gaussian head, trained once on the training interval."""
+    """Autoregressive LSTM with a Gaussian (or ``likelihood``) head, trained once on the training interval."""
 
     name = "deepar"
     extra_defaults: dict[str, Any] = EXTRA_DEFAULTS["deepar"]
@@ -29,4 +29,5 @@ class DeepARForecaster(NeuralForecaster):
             num_layers=int(o["num_layers"]),
             dropout=float(o["dropout"]),
             min_scale=float(o["min_scale"]),
+            likelihood=str(o["likelihood"]),
         )

@@ -28,6 +28,8 @@ Options (default; source) — see also ``docs/forecasting.md``:
 - ``windows_per_epoch`` (None = every training window once), ``grad_clip`` (10.0)
 - ``device`` ("auto": CUDA when visible), ``threads`` (None), ``log_path`` (None; per-epoch TSV
   ``epoch, train_nll, val_nll, seconds``), ``sample_batch`` (20000 paths per pass), ``progress`` (True)
+- ``likelihood`` ("gaussian"; paper eq. 6) output head: ``"gaussian"`` or ``"hurdle_lognormal"`` (a point mass at
+  0 plus a log-normal, :mod:`mixseq.nn.heads`; non-negative samples; training data must have no negative value)
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ class NeuralForecaster(Forecaster):
 
     @abstractmethod
     def build_net(self, in_dim: int) -> nn.Module:
-        """Return a fresh net with ``forward(x: [B, T, in_dim]) -> (mu, sigma)``."""
+        """Return a fresh net with ``forward(x: [B, T, in_dim]) -> (mu, sigma, ...)`` (the ``likelihood`` head)."""
 
     @property
     def device(self) -> str:
@@ -128,6 +130,14 @@ class NeuralForecaster(Forecaster):
         lengths are written back into ``options`` (sampling uses the same context length).
         """
         o = self.options
+        y = np.asarray(y, dtype=np.float32)
+        if o["likelihood"] != "gaussian" and (y < 0).any():
+            i = int(np.flatnonzero(y < 0)[0])
+            raise ValueError(
+                f"{self.name}: option likelihood={o['likelihood']!r} needs non-negative data, but the training "
+                f"series has {int((y < 0).sum())} negative value(s) (first: {float(y[i]):g} on "
+                f"{pd.DatetimeIndex(dates)[i].date()}); use likelihood='gaussian'"
+            )
         set_torch_threads(o["threads"])
         seed_everything(self.seed)
         dates = pd.DatetimeIndex(dates)
@@ -137,7 +147,7 @@ class NeuralForecaster(Forecaster):
         self.net = self.build_net(1 + n_date_features(self.freq_))
         self.train_summary = train_gaussian_net(
             self.net,
-            np.asarray(y, dtype=np.float32),
+            y,
             date_features(dates, self.freq_),
             context_length=int(o["context_length"]),
             prediction_length=int(o["prediction_length"]),

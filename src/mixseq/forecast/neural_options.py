@@ -8,7 +8,7 @@ keeping them out of :mod:`mixseq.forecast.neural` (which imports torch) keeps th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from mixseq.options import OptionSpec, spec_from_defaults
 
@@ -31,7 +31,11 @@ NEURAL_DEFAULTS: dict[str, Any] = {
     "log_path": None,
     "sample_batch": 20000,
     "progress": True,
+    "likelihood": "gaussian",
 }
+
+#: values of the ``likelihood`` option (the heads of :mod:`mixseq.nn.heads`; kept here, torch-free)
+Likelihood = Literal["gaussian", "hurdle_lognormal"]
 
 #: options of one neural forecaster besides :data:`NEURAL_DEFAULTS` (its class's ``extra_defaults``)
 EXTRA_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -46,7 +50,8 @@ def neural_spec(extra_defaults: Mapping[str, Any]) -> OptionSpec:
     return spec_from_defaults(
         {**NEURAL_DEFAULTS, **extra_defaults},
         {"patience": int | None, "windows_per_epoch": int | None, "threads": int | None, "log_path": str | None,
-         "context_length": int | None, "prediction_length": int | None, "val_days": int | None},
+         "context_length": int | None, "prediction_length": int | None, "val_days": int | None,
+         "likelihood": Likelihood},
     )
 
 

@@ -16,7 +16,7 @@ from mixseq.nn.tcn import TCNNet
 
 
 class TCNForecaster(NeuralForecaster):
-    """Causal dilated convolutions with a Gaussian head, trained once on the training interval."""
+    """Causal dilated convolutions with a Gaussian (or ``likelihood``) head, trained once on the training interval."""
 
     name = "tcn"
     extra_defaults: dict[str, Any] = EXTRA_DEFAULTS["tcn"]
@@ -30,4 +30,5 @@ class TCNForecaster(NeuralForecaster):
             dilations=tuple(int(d) for d in o["dilations"]),
             dropout=float(o["dropout"]),
             min_scale=float(o["min_scale"]),
+            likelihood=str(o["likelihood"]),
         )

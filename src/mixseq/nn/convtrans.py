@@ -39,7 +39,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from mixseq.nn.heads import GaussianHead
+from mixseq.nn.heads import make_head, with_min_scale
 
 
 class CausalConv1d(nn.Module):
@@ -130,7 +130,7 @@ class ConvTransBackbone(nn.Module):
 
 
 class ConvTransNet(nn.Module):
-    """``ConvTransBackbone -> GaussianHead``: ``forward(x [B, T, in_dim]) -> (mu, sigma)``, causal."""
+    """``ConvTransBackbone -> head`` (Gaussian by default): ``forward(x [B, T, in_dim]) -> (mu, sigma, ...)``."""
 
     stateful = True
 
@@ -144,6 +144,7 @@ class ConvTransNet(nn.Module):
         dropout: float = 0.1,
         min_scale: float = 0.0,
         readout: str = "position",
+        likelihood: str = "gaussian",
     ) -> None:
         super().__init__()
         if readout not in ("position", "deepset"):
@@ -159,9 +160,9 @@ class ConvTransNet(nn.Module):
             dropout=dropout,
             d_out=hidden,
         )
-        self.head = GaussianHead(hidden)
+        self.head = make_head(likelihood, hidden)
 
-    def forward_state(self, x: torch.Tensor, state: tuple | None = None) -> tuple[torch.Tensor, torch.Tensor, tuple]:
+    def forward_state(self, x: torch.Tensor, state: tuple | None = None) -> tuple:
         """Incremental evaluation (eval mode): outputs for ``x: [B, T, in_dim]`` following the cached steps.
 
         ``state = (conv inputs [B, in_dim, k-1], [(K, V) per layer], readout running sum [B, d_model], count)``.
@@ -189,13 +190,14 @@ class ConvTransNet(nn.Module):
             new_kv.append((k, v))
         cum = torch.cumsum(h, dim=1) + run_sum[:, None]
         if self.readout == "position":
-            mu, sigma = self.head(h)
+            params = self.head(h)
         else:
             agg = cum
             if bb.readout == "mean":
                 agg = cum / (count + torch.arange(1, t + 1, device=x.device, dtype=h.dtype)).view(1, -1, 1)
-            mu, sigma = self.head(F.relu(bb.W_s(agg)))
-        return mu, sigma + self.min_scale, (inp[:, :, inp.shape[2] - pad :], new_kv, cum[:, -1], count + t)
+            params = self.head(F.relu(bb.W_s(agg)))
+        new_state = (inp[:, :, inp.shape[2] - pad :], new_kv, cum[:, -1], count + t)
+        return (*with_min_scale(params, self.min_scale), new_state)
 
     @staticmethod
     def repeat_state(state: tuple, n: int) -> tuple:
@@ -204,10 +206,10 @@ class ConvTransNet(nn.Module):
         rep = [(k.repeat_interleave(n, dim=0), v.repeat_interleave(n, dim=0)) for k, v in kv]
         return conv_buf.repeat_interleave(n, dim=0), rep, run_sum.repeat_interleave(n, dim=0), count
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Teacher forcing over ``x``; output ``t`` depends on inputs ``<= t`` only."""
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Teacher forcing over ``x`` -> ``(mu, sigma, ...)``; output ``t`` depends on inputs ``<= t`` only."""
         if self.readout == "position":
-            mu, sigma = self.head(self.backbone.attend(x))
+            params = self.head(self.backbone.attend(x))
         else:
-            mu, sigma = self.head(self.backbone(x))
-        return mu, sigma + self.min_scale
+            params = self.head(self.backbone(x))
+        return with_min_scale(params, self.min_scale)

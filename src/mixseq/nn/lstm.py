@@ -11,13 +11,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from mixseq.nn.heads import GaussianHead
+from mixseq.nn.heads import make_head, with_min_scale
 
 State = tuple[torch.Tensor, torch.Tensor]
 
 
 class DeepARNet(nn.Module):
-    """``LSTM(in_dim -> hidden, num_layers) -> dropout -> GaussianHead``.
+    """``LSTM(in_dim -> hidden, num_layers) -> dropout -> head`` (Gaussian by default).
 
     Args:
         in_dim: input features per step (1 lagged value + date covariates).
@@ -26,12 +26,19 @@ class DeepARNet(nn.Module):
         dropout: dropout on the LSTM output (and between layers when ``num_layers > 1``).
         min_scale: added to the head's ``sigma`` (scaled units); a floor that keeps the NLL bounded on
             series with exact, repeated zeros (e.g. closed shops). 0 = the head's own tiny floor only.
+        likelihood: output head, ``"gaussian"`` (paper) or ``"hurdle_lognormal"`` (:mod:`mixseq.nn.heads`).
     """
 
     stateful = True
 
     def __init__(
-        self, in_dim: int, hidden: int = 16, num_layers: int = 1, dropout: float = 0.1, min_scale: float = 0.0
+        self,
+        in_dim: int,
+        hidden: int = 16,
+        num_layers: int = 1,
+        dropout: float = 0.1,
+        min_scale: float = 0.0,
+        likelihood: str = "gaussian",
     ) -> None:
         super().__init__()
         self.min_scale = float(min_scale)
@@ -39,20 +46,20 @@ class DeepARNet(nn.Module):
             in_dim, hidden, num_layers=num_layers, batch_first=True, dropout=dropout if num_layers > 1 else 0.0
         )
         self.drop = nn.Dropout(dropout)
-        self.head = GaussianHead(hidden)
+        self.head = make_head(likelihood, hidden)
 
-    def forward_state(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, torch.Tensor, State]:
-        """``x: [B, T, in_dim]`` -> ``mu, sigma: [B, T]`` and the LSTM state after the last step."""
+    def forward_state(self, x: torch.Tensor, state: State | None = None) -> tuple:
+        """``x: [B, T, in_dim]`` -> the head's parameters (``mu, sigma, ...``: each ``[B, T]``) and the LSTM
+        state after the last step."""
         h, state = self.lstm(x, state)
-        mu, sigma = self.head(self.drop(h))
-        return mu, sigma + self.min_scale, state
+        return (*with_min_scale(self.head(self.drop(h)), self.min_scale), state)
 
     @staticmethod
     def repeat_state(state: State, n: int) -> State:
         """Repeat every batch row of ``(h, c)`` ``n`` times (one copy per sample path)."""
         return (state[0].repeat_interleave(n, dim=1), state[1].repeat_interleave(n, dim=1))
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Teacher forcing: ``x: [B, T, in_dim]`` -> ``(mu, sigma)``, each ``[B, T]``; step t sees inputs <= t."""
-        mu, sigma, _ = self.forward_state(x)
-        return mu, sigma
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Teacher forcing: ``x: [B, T, in_dim]`` -> ``(mu, sigma, ...)``, each ``[B, T]``; step t sees inputs <= t."""
+        *params, _ = self.forward_state(x)
+        return tuple(params)

@@ -2,14 +2,17 @@
 
 Convention (all three nets): the input at position ``t`` is ``[z_{t-1} || o_t]`` where ``z = x / v`` is the
 series divided by its scale ``v`` (:func:`mixseq.nn.scaling.series_scale` of the context) and ``o_t`` are the
-date covariates of day ``t``; the net outputs ``(mu_t, sigma_t)`` of ``z_t``. A window ``z_0 .. z_{L-1}``
-therefore yields ``L - 1`` input/target pairs.
+date covariates of day ``t``; the net outputs the parameters of its head (:mod:`mixseq.nn.heads`;
+``(mu_t, sigma_t)`` of the Gaussian) for ``z_t``. A window ``z_0 .. z_{L-1}`` therefore yields ``L - 1``
+input/target pairs.
 """
 
 from __future__ import annotations
 
 import torch
 from torch import nn
+
+from mixseq.nn.heads import output_draw
 
 
 def make_inputs(z: torch.Tensor, cov: torch.Tensor) -> torch.Tensor:
@@ -37,14 +40,16 @@ def ancestral_sample(
 ) -> torch.Tensor:
     """Draw ``n_samples`` paths of the next ``horizon`` scaled values after each context.
 
-    ``z_t ~ N(mu_t, sigma_t^2)`` is drawn and fed back as the next input (DeepAR's ancestral sampling).
+    ``z_t`` is drawn from the net's head (``N(mu_t, sigma_t^2)`` for the Gaussian; >= 0 for the hurdle
+    log-normal) and fed back as the next input, in the same scaled units as the observed context (DeepAR's
+    ancestral sampling).
     Only ``ctx`` (the observed history) and the covariates, which are known dates, are used: future
     values never enter. Stateful nets (``net.stateful``: ``forward_state(x, state)`` and ``repeat_state``;
     the LSTM, the streaming TCN, the cached ConvTrans) read the context once per origin and then step in
     O(1) per step; other nets are re-run on the growing sequence, truncated to the last ``max_len`` inputs.
 
     Args:
-        net: a module with ``forward(x) -> (mu, sigma)`` (and ``forward_state`` when ``stateful``).
+        net: a module with ``forward(x) -> (mu, sigma, ...)`` (and ``forward_state`` when ``stateful``).
         ctx: scaled context ``[B, c]`` (``c >= 1``).
         cov: covariates ``[B, c + horizon, F]`` of the context days and the ``horizon`` future days.
         horizon: steps to draw.
@@ -64,14 +69,14 @@ def ancestral_sample(
     if getattr(net, "stateful", False):
         state = None
         if c > 1:  # read the context once per origin, then copy the state for every sample path
-            _, _, state = net.forward_state(make_inputs(ctx, cov[:, :c]))
+            *_, state = net.forward_state(make_inputs(ctx, cov[:, :c]))
             state = net.repeat_state(state, n_samples)
         prev = ctx[:, -1].repeat_interleave(n_samples, dim=0)
         cov_r = cov.repeat_interleave(n_samples, dim=0)
         for h in range(horizon):
             x = torch.cat([prev[:, None, None], cov_r[:, c + h : c + h + 1]], dim=-1)
-            mu, sigma, state = net.forward_state(x, state)
-            prev = mu[:, 0] + sigma[:, 0] * torch.randn(mu.shape[0], generator=generator, device=mu.device)
+            *params, state = net.forward_state(x, state)
+            prev = output_draw(net, [p[:, 0] for p in params], generator)
             out.append(prev)
     else:
         seq = ctx.repeat_interleave(n_samples, dim=0)
@@ -81,8 +86,7 @@ def ancestral_sample(
             x = torch.cat([seq[:, :, None], cov_r[:, 1 : s + 1]], dim=-1)
             if max_len is not None and x.shape[1] > max_len:
                 x = x[:, -max_len:]
-            mu, sigma = net(x)
-            nxt = mu[:, -1] + sigma[:, -1] * torch.randn(mu.shape[0], generator=generator, device=mu.device)
+            nxt = output_draw(net, [p[:, -1] for p in net(x)], generator)
             seq = torch.cat([seq, nxt[:, None]], dim=1)
             out.append(nxt)
     net.train(was_training)

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from mixseq.nn.heads import GaussianHead
+from mixseq.nn.heads import make_head, with_min_scale
 
 
 class CausalConv1d(nn.Conv1d):
@@ -67,7 +67,7 @@ class TemporalBlock(nn.Module):
 
 
 class TCNNet(nn.Module):
-    """Stack of :class:`TemporalBlock` (one per dilation) and a :class:`GaussianHead`.
+    """Stack of :class:`TemporalBlock` (one per dilation) and an output head (Gaussian by default).
 
     Args:
         in_dim: input features per step.
@@ -76,6 +76,7 @@ class TCNNet(nn.Module):
         dilations: one block per dilation (paper: 1, 2, 4, 8).
         dropout: dropout inside the blocks.
         min_scale: added to ``sigma`` (see :class:`mixseq.nn.lstm.DeepARNet`).
+        likelihood: output head (see :class:`mixseq.nn.lstm.DeepARNet`).
     """
 
     stateful = True
@@ -88,6 +89,7 @@ class TCNNet(nn.Module):
         dilations: Sequence[int] = (1, 2, 4, 8),
         dropout: float = 0.1,
         min_scale: float = 0.0,
+        likelihood: str = "gaussian",
     ) -> None:
         super().__init__()
         self.min_scale = float(min_scale)
@@ -97,27 +99,26 @@ class TCNNet(nn.Module):
             blocks.append(TemporalBlock(c, channels, kernel_size, int(d), dropout))
             c = channels
         self.blocks = nn.Sequential(*blocks)
-        self.head = GaussianHead(channels)
+        self.head = make_head(likelihood, channels)
         self.receptive_field = 1 + 2 * (kernel_size - 1) * sum(int(d) for d in dilations)
 
     def forward_state(
         self, x: torch.Tensor, state: list[tuple[torch.Tensor, torch.Tensor]] | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor, list[tuple[torch.Tensor, torch.Tensor]]]:
-        """``x: [B, T, in_dim]`` after the steps summarised by ``state`` -> ``mu, sigma: [B, T]``, new state."""
+    ) -> tuple:
+        """``x: [B, T, in_dim]`` after the steps summarised by ``state`` -> ``mu, sigma, ...: [B, T]``, new state."""
         h = x.transpose(1, 2)
         new_state = []
         for i, block in enumerate(self.blocks):
             h, s = block.forward_state(h, None if state is None else state[i])
             new_state.append(s)
-        mu, sigma = self.head(h.transpose(1, 2))
-        return mu, sigma + self.min_scale, new_state
+        return (*with_min_scale(self.head(h.transpose(1, 2)), self.min_scale), new_state)
 
     @staticmethod
     def repeat_state(state: list[tuple[torch.Tensor, torch.Tensor]], n: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """Repeat every batch row ``n`` times (one copy per sample path)."""
         return [tuple(b.repeat_interleave(n, dim=0) for b in s) for s in state]
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``x: [B, T, in_dim]`` -> ``(mu, sigma)``, each ``[B, T]``; output t depends on inputs <= t only."""
-        mu, sigma, _ = self.forward_state(x)
-        return mu, sigma
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """``x: [B, T, in_dim]`` -> ``(mu, sigma, ...)``, each ``[B, T]``; output t depends on inputs <= t only."""
+        *params, _ = self.forward_state(x)
+        return tuple(params)

@@ -1,8 +1,9 @@
-"""Window-based maximum-likelihood training of the Gaussian autoregressive nets (DeepAR, TCN, ConvTrans).
+"""Window-based maximum-likelihood training of the autoregressive nets (DeepAR, TCN, ConvTrans).
 
 Training windows (DeepAR style): a window is ``L = context_length + prediction_length`` consecutive days
 ``x_s .. x_{s+L-1}`` of one series, scaled by ``v = series_scale(context part)``; the net is trained by
-teacher forcing to minimise the Gaussian NLL of every ``z_t = x_t / v``, ``t = 1 .. L-1``, given
+teacher forcing to minimise the NLL of the net's head (:func:`mixseq.nn.heads.output_nll`; Gaussian by
+default) of every ``z_t = x_t / v``, ``t = 1 .. L-1``, given
 ``[z_{t-1} || o_t]`` (see :mod:`mixseq.nn.sampling`). Every start ``s`` whose window lies in the training
 part is used once per epoch, in random order (``windows_per_epoch`` draws a random subset instead, which
 the many-series base model of :mod:`mixseq.experiments.synthetic_deepar` uses).
@@ -26,7 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from mixseq.nn.heads import gaussian_nll
+from mixseq.nn.heads import output_nll
 from mixseq.nn.sampling import make_inputs
 from mixseq.nn.scaling import series_scale
 from mixseq.utils import progress
@@ -142,8 +143,7 @@ def train_gaussian_net(
             for i in range(0, order.size, batch_size):
                 b = order[i : i + batch_size]
                 x, target = window_batch(values_t, cov_t, tr_series[b], tr_starts[b], length, context_length)
-                mu, sigma = net(x)
-                loss = gaussian_nll(target, mu, sigma).mean()
+                loss = output_nll(net, target, net(x)).mean()
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 if grad_clip:
@@ -212,8 +212,7 @@ def evaluate_nll(
     tot, cnt = 0.0, 0
     for i in range(0, starts.size, batch_size):
         x, target = window_batch(values, cov, series[i : i + batch_size], starts[i : i + batch_size], length, context)
-        mu, sigma = net(x)
-        nll = gaussian_nll(target, mu, sigma)[:, context - 1 :]
+        nll = output_nll(net, target, net(x))[:, context - 1 :]
         tot += float(nll.sum())
         cnt += nll.numel()
     return tot / max(cnt, 1)
