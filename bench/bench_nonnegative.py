@@ -7,7 +7,9 @@ mirror, default options). Windows are the paper's: origins 2015-01-01 .. 2015-07
 at every origin, all seeded as the workflow seeds a one-cluster (Macro) run
 (:func:`mixseq.experiments.rolling.forecast_series` with seed ``seed * 1000``).
 
-Each forecaster draws its samples once; they are then scored three ways:
+Neural forecasters run once per ``--likelihoods`` entry (the ``likelihood`` option: the paper's ``gaussian``
+head, or ``hurdle_softplus_normal``, whose draws are non-negative by construction); the others once.
+Each run draws its samples once; they are then scored three ways:
 
 - ``off``: as drawn;
 - ``censor``: ``max(0, y)`` (:func:`mixseq.experiments.rolling.censor_at_zero`, what ``nonnegative`` does);
@@ -17,10 +19,11 @@ Each forecaster draws its samples once; they are then scored three ways:
 
 Scores: R_0.5, R_0.9, SMAPE of the sample mean (:meth:`mixseq.experiments.rolling.RollingResult.scores`), SMAPE
 on Sundays only and off Sundays, the Sunday mean forecast over the Sunday truth, and the share of negative
-draws. Writes a TSV (default ``results/benchmarks/nonnegative.tsv``), one row per (forecaster, mode).
+draws. Writes a TSV (default ``results/benchmarks/nonnegative.tsv``), one row per (forecaster, likelihood, mode).
 
 Run on one torch thread, e.g. ``nice -n 10 python bench/bench_nonnegative.py --mirror /path/to/rossmann
-[--forecasters deepar,seasonal_naive,arma] [--epochs 50] [--n-samples 200]``.
+[--forecasters deepar,seasonal_naive,arma] [--likelihoods gaussian,hurdle_softplus_normal] [--epochs 50]
+[--n-samples 200]``.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mirror", type=Path, required=True, help="folder with Rossmann train.csv(.gz), store.csv(.gz)")
     ap.add_argument("--forecasters", default="deepar,seasonal_naive,arma")
+    ap.add_argument("--likelihoods", default="gaussian", help="comma-separated likelihood options (neural only)")
     ap.add_argument("--epochs", type=int, default=50, help="epochs of the neural forecasters (paper_cpu: 50)")
     ap.add_argument("--n-samples", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
@@ -96,15 +100,19 @@ def main() -> None:
     truth = np.stack([y[o:o + HORIZON] for o in origins])
     sunday = np.stack([dates[o:o + HORIZON].day_of_week == 6 for o in origins])
     rows = []
-    for name in args.forecasters.split(","):
+    runs = [(name, lik) for name in args.forecasters.split(",")
+            for lik in (args.likelihoods.split(",") if name in NEURAL else ["-"])]
+    for name, lik in runs:
         opts = {"epochs": args.epochs, "threads": 1, "progress": False, "device": "cpu"} if name in NEURAL else {}
+        if name in NEURAL:
+            opts["likelihood"] = lik
         t0 = time.perf_counter()
         raw = forecast_series(y, dates, origins, HORIZON, args.n_samples, name, opts, args.seed * 1000, train_end)
         seconds = time.perf_counter() - t0
         rng = np.random.default_rng(args.seed)
         for mode, s in (("off", raw), ("censor", censor_at_zero(raw)), ("truncate", truncate_at_zero(raw, rng))):
-            rows.append({"forecaster": name, "mode": mode, "n_windows": len(origins), "n_samples": args.n_samples,
-                         **scores(s, truth, sunday), "seconds": seconds})
+            rows.append({"forecaster": name, "likelihood": lik, "mode": mode, "n_windows": len(origins),
+                         "n_samples": args.n_samples, **scores(s, truth, sunday), "seconds": seconds})
             print(rows[-1], flush=True)
     with atomic_path(args.out) as tmp:
         pd.DataFrame(rows).to_csv(tmp, sep="\t", index=False, float_format="%.4f")

@@ -180,3 +180,123 @@ def test_max_zero_frac_drops_closed_windows():
         train_gaussian_net(Net(4), closed, cov, max_zero_frac=0.5, **kw)
     summary = train_gaussian_net(Net(4), y, cov, max_zero_frac=0.5, **kw)
     assert summary["epochs_run"] == 1
+
+
+# --- likelihood option (issue: non-negative data) ---------------------------------------------------------------
+
+
+def closed_sundays(T: int = 160):
+    """Sine sales with every Sunday an exact 0 (shops closed), as on Rossmann."""
+    y, dates = sine(T)
+    y[dates.day_of_week == 6] = 0.0
+    return y, dates
+
+
+def test_gaussian_head_nll_and_draw_are_the_normal_of_eq6():
+    """The default head's NLL is torch's Normal NLL and its draw is ``mu + sigma * randn`` on the generator."""
+    from mixseq.nn.heads import GaussianHead, output_draw, output_nll
+
+    torch.manual_seed(0)
+    net = DeepARNet(4)
+    assert isinstance(net.head, GaussianHead)
+    x = torch.randn(3, 12, 4)
+    target = torch.randn(3, 12)
+    mu, sigma = net(x)
+    expected = -torch.distributions.Normal(mu, sigma).log_prob(target)
+    torch.testing.assert_close(output_nll(net, target, (mu, sigma)), expected)
+    g1, g2 = torch.Generator().manual_seed(7), torch.Generator().manual_seed(7)
+    draw = output_draw(net, (mu[:, 0], sigma[:, 0]), g1)
+    torch.testing.assert_close(draw, mu[:, 0] + sigma[:, 0] * torch.randn(3, generator=g2))
+
+
+@pytest.mark.parametrize("name", NEURAL)
+def test_explicit_gaussian_likelihood_is_the_default(name):
+    """``likelihood: gaussian`` is the unchanged default: same training losses and samples for a fixed seed."""
+    y, dates = sine(120)
+    a = fitted(name, y, dates)
+    b = fitted(name, y, dates, likelihood="gaussian")
+    assert a.train_summary["history"][-1]["train_nll"] == b.train_summary["history"][-1]["train_nll"]
+    np.testing.assert_array_equal(
+        a.sample_origins(y, dates, [90, 100], 7, 6, np.random.default_rng(5)),
+        b.sample_origins(y, dates, [90, 100], 7, 6, np.random.default_rng(5)),
+    )
+
+
+def test_hurdle_softplus_normal_nll_is_the_mixture_and_finite_at_zero():
+    from mixseq.nn.heads import HurdleSoftplusNormalHead
+
+    torch.manual_seed(0)
+    head = HurdleSoftplusNormalHead(5)
+    mu, sigma, logit = head(torch.randn(4, 6, 5))
+    x = torch.rand(4, 6) * 3
+    x[:, ::2] = 0.0
+    nll = HurdleSoftplusNormalHead.nll(x, mu, sigma, logit)
+    pi = torch.sigmoid(logit)
+    # density of softplus(w), w ~ N(mu, sigma): N(w; mu, sigma) |dw/dz| at w = log(expm1(z)), dw/dz = 1 / (1 - e^-z)
+    z = torch.where(x > 0, x, 1.0)
+    w = torch.log(torch.expm1(z))
+    positive = torch.distributions.Normal(mu, sigma).log_prob(w) - torch.log1p(-torch.exp(-z))
+    expected = torch.where(x > 0, -torch.log1p(-pi) - positive, -torch.log(pi))
+    torch.testing.assert_close(nll, expected)
+    nll.mean().backward()
+    assert all(torch.isfinite(p.grad).all() for p in head.parameters())
+
+
+@pytest.mark.parametrize("name", NEURAL)
+def test_hurdle_softplus_normal_samples_are_nonnegative_and_loss_finite(name):
+    y, dates = closed_sundays()
+    f = fitted(name, y[:140], dates[:140], likelihood="hurdle_softplus_normal", epochs=3)
+    losses = [h["train_nll"] for h in f.train_summary["history"]]
+    assert np.isfinite(losses).all()
+    s = f.sample_origins(y, dates, [100, 120, 140], 14, 40, np.random.default_rng(0))
+    assert s.shape == (3, 40, 14) and np.isfinite(s).all()
+    assert s.min() >= 0.0
+    assert (s == 0).any() and (s > 0).any()  # the point mass at 0 and the continuous part are both drawn
+    again = fitted(name, y[:140], dates[:140], likelihood="hurdle_softplus_normal", epochs=3)
+    np.testing.assert_array_equal(s, again.sample_origins(y, dates, [100, 120, 140], 14, 40, np.random.default_rng(0)))
+
+
+@pytest.mark.parametrize("name", NEURAL)
+def test_hurdle_softplus_normal_streaming_matches_full_forward(name):
+    from mixseq.forecast.neural import IN_DIM
+
+    torch.manual_seed(0)
+    net = make_forecaster(name, **FAST, likelihood="hurdle_softplus_normal").build_net(IN_DIM).eval()
+    x = torch.randn(2, 20, IN_DIM)
+    with torch.no_grad():
+        full = net(x)
+        *first, state = net.forward_state(x[:, :8])
+        steps = [first]
+        for i in range(8, 20):
+            *p, state = net.forward_state(x[:, i : i + 1], state)
+            steps.append(p)
+    assert len(full) == 3
+    for k in range(3):
+        torch.testing.assert_close(torch.cat([s[k] for s in steps], dim=1), full[k], atol=1e-5, rtol=1e-4)
+
+
+def test_hurdle_softplus_normal_learns_the_closed_sundays():
+    """On a series closed every Sunday the hurdle head puts its point mass at 0 on the Sundays, not elsewhere."""
+    y, dates = closed_sundays(214)
+    opts = {**FAST, "likelihood": "hurdle_softplus_normal"}
+    f = make_forecaster("deepar", seed=0, epochs=20, lr=1e-2, batch_size=32, **opts)
+    f.fit(y[:200], dates[:200])
+    s = f.sample(y[:200], dates[:200], 14, 100, np.random.default_rng(1))
+    sunday = dates[200:].day_of_week == 6
+    zero_sunday, zero_other = (s[:, sunday] == 0).mean(), (s[:, ~sunday] == 0).mean()
+    assert zero_sunday > 0.5 and zero_other < 0.2, (zero_sunday, zero_other)
+    assert s[:, ~sunday].mean() > 2 * s[:, sunday].mean()
+
+
+@pytest.mark.parametrize("name", NEURAL)
+def test_likelihood_option_is_checked(name):
+    from mixseq.options import OptionError
+
+    expected = r"expected one of \['gaussian', 'hurdle_softplus_normal'\]"
+    with pytest.raises(OptionError, match=rf"'{name}\.likelihood': {expected}"):
+        make_forecaster(name, likelihood="poisson")
+    y, dates = sine(120)
+    y[30] = -1.5
+    negative = r"likelihood='hurdle_softplus_normal' needs non-negative data.*-1\.5 on 2021-01-31"
+    with pytest.raises(ValueError, match=negative):
+        fitted(name, y, dates, likelihood="hurdle_softplus_normal")

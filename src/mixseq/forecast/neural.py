@@ -28,8 +28,9 @@ Options (default; source) — see also ``docs/forecasting.md``:
 - ``windows_per_epoch`` (None = every training window once), ``grad_clip`` (10.0)
 - ``device`` ("auto": CUDA when visible), ``threads`` (None), ``log_path`` (None; per-epoch TSV
   ``epoch, train_nll, val_nll, seconds``), ``sample_batch`` (20000 paths per pass), ``progress`` (True)
-- ``likelihood`` ("gaussian"; paper eq. 6) output head: ``"gaussian"`` or ``"hurdle_lognormal"`` (a point mass at
-  0 plus a log-normal, :mod:`mixseq.nn.heads`; non-negative samples; training data must have no negative value)
+- ``likelihood`` ("gaussian"; paper eq. 6) output head: ``"gaussian"`` or ``"hurdle_softplus_normal"`` (a point
+  mass at 0 plus softplus of a Gaussian, :mod:`mixseq.nn.heads`; non-negative samples; training data must have
+  no negative value)
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ NEURAL_DEFAULTS: dict[str, Any] = {
 }
 
 #: values of the ``likelihood`` option (the heads of :mod:`mixseq.nn.heads`; kept here, torch-free)
-Likelihood = Literal["gaussian", "hurdle_lognormal"]
+Likelihood = Literal["gaussian", "hurdle_softplus_normal"]
 
 #: options of one neural forecaster besides :data:`NEURAL_DEFAULTS` (its class's ``extra_defaults``)
 EXTRA_DEFAULTS: dict[str, dict[str, Any]] = {

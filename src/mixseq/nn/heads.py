@@ -1,16 +1,18 @@
-"""Output heads of the neural forecasters: the Gaussian of the paper (eq. 6) and a hurdle log-normal for
+"""Output heads of the neural forecasters: the Gaussian of the paper (eq. 6) and a hurdle softplus-normal for
 non-negative data, with their negative log-likelihoods and their one-step samplers.
 
 A head maps features ``h_t`` to a tuple of distribution parameters of the scaled value ``z_t = x_t / v``
-(:mod:`mixseq.nn.scaling`). Both families are closed under scaling (``v z`` is again of the family, with
-``mu + log v`` for the log-normal), so the nets, the training windows and the autoregressive sampler keep the
-scaled convention unchanged: samples are drawn in scaled units, fed back as the next input ``z_{t-1}`` exactly
-as the observed values are in training, and multiplied by ``v`` afterwards.
+(:mod:`mixseq.nn.scaling`), as before: samples are drawn in scaled units, fed back as the next input ``z_{t-1}``
+exactly as the observed values are in training, and multiplied by ``v`` afterwards (a draw >= 0 stays >= 0).
 
 - ``gaussian`` (:class:`GaussianHead`, paper eq. 6): ``(mu, sigma)``; ``z ~ N(mu, sigma^2)``.
-- ``hurdle_lognormal`` (:class:`HurdleLogNormalHead`): ``(mu, sigma, logit)``; ``z = 0`` with probability
-  ``pi = sigmoid(logit)``, else ``z ~ LogNormal(mu, sigma)`` (``log z ~ N(mu, sigma^2)``). Draws are >= 0;
-  the spread is proportional to the level, and exact zeros (a cluster of shops all closed) have their own mass.
+- ``hurdle_softplus_normal`` (:class:`HurdleSoftplusNormalHead`): ``(mu, sigma, logit)``; ``z = 0`` with
+  probability ``pi = sigmoid(logit)``, else ``z = softplus(w)``, ``w ~ N(mu, sigma^2)``. Draws are >= 0. Near 0
+  (``w << 0``, ``softplus(w) ~ exp(w)``) it is a log-normal, whose spread follows the level (a closed-shop Sunday
+  at 1/30 of a weekday gets a spread at that scale); for large values (``softplus(w) ~ w``) it is the
+  Gaussian of eq. 6, light-tailed, so draws fed back stay bounded as with the Gaussian (a log-normal's heavy
+  right tail, fed back, overflowed float32 in TCN sampling on Rossmann: docs/forecasting.md). Exact zeros (a
+  cluster of shops all closed) get the point mass.
 
 The nets return ``head(h)`` with ``min_scale`` added to ``sigma`` (:func:`with_min_scale`); :func:`output_nll`
 and :func:`output_draw` dispatch on ``net.head`` (a net without one is treated as Gaussian).
@@ -23,14 +25,15 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
-from torch.distributions import Bernoulli, LogNormal
+from torch.distributions import Bernoulli, Normal, TransformedDistribution
+from torch.distributions.transforms import SoftplusTransform
 from torch.nn import functional as F
 
 #: smallest standard deviation the head emits (in scaled units), keeps the NLL finite.
 MIN_SCALE = 1e-4
 
 #: the ``likelihood`` option of the neural forecasters
-LIKELIHOODS = ("gaussian", "hurdle_lognormal")
+LIKELIHOODS = ("gaussian", "hurdle_softplus_normal")
 
 
 def gaussian_nll(x: torch.Tensor, mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
@@ -74,17 +77,22 @@ class GaussianHead(nn.Module):
         return gaussian_draw(mu, sigma, generator)
 
 
-class HurdleLogNormalHead(nn.Module):
-    """Map ``h_t`` to ``(mu_t, sigma_t, logit_t)`` of a hurdle log-normal: ``P(z = 0) = sigmoid(logit)``, and
-    ``z | z > 0 ~ LogNormal(mu, sigma)``; ``sigma = softplus(.) + MIN_SCALE`` as in :class:`GaussianHead`.
+def softplus_normal(mu: torch.Tensor, sigma: torch.Tensor) -> TransformedDistribution:
+    """The law of ``softplus(w)``, ``w ~ N(mu, sigma^2)`` (``torch.distributions``), on ``(0, inf)``."""
+    return TransformedDistribution(Normal(mu, sigma), SoftplusTransform())
+
+
+class HurdleSoftplusNormalHead(nn.Module):
+    """Map ``h_t`` to ``(mu_t, sigma_t, logit_t)``: ``P(z = 0) = sigmoid(logit)``, and ``z | z > 0`` is
+    ``softplus(w)``, ``w ~ N(mu, sigma^2)``; ``sigma = softplus(.) + MIN_SCALE`` as in :class:`GaussianHead`.
 
     The density is taken with respect to (point mass at 0) + (Lebesgue on ``(0, inf)``):
-    ``-log p(z) = -log pi`` at ``z = 0`` and ``-log(1 - pi) - log LogNormal(z; mu, sigma)`` for ``z > 0``
-    (``torch.distributions.Bernoulli`` and ``LogNormal``). Negative ``z`` has no mass (the forecaster refuses
-    training data with negative values).
+    ``-log p(z) = -log pi`` at ``z = 0`` and ``-log(1 - pi) - log p_softplus(z; mu, sigma)`` for ``z > 0``
+    (``torch.distributions.Bernoulli`` and :func:`softplus_normal`). Negative ``z`` has no mass (the forecaster
+    refuses training data with negative values).
     """
 
-    likelihood = "hurdle_lognormal"
+    likelihood = "hurdle_softplus_normal"
 
     def __init__(self, d_in: int) -> None:
         super().__init__()
@@ -99,24 +107,23 @@ class HurdleLogNormalHead(nn.Module):
 
     @staticmethod
     def nll(x: torch.Tensor, mu: torch.Tensor, sigma: torch.Tensor, logit: torch.Tensor) -> torch.Tensor:
-        """Element-wise ``-log p(x)`` of the hurdle log-normal (finite for every ``x >= 0``)."""
+        """Element-wise ``-log p(x)`` of the hurdle softplus-normal (finite for every ``x >= 0``)."""
         zero = x <= 0
         positive = torch.where(zero, torch.ones_like(x), x)  # placeholder where x = 0: its term is masked out
         nll_zero = -Bernoulli(logits=logit).log_prob(zero.to(x.dtype))
-        return nll_zero - torch.where(zero, torch.zeros_like(x), LogNormal(mu, sigma).log_prob(positive))
+        return nll_zero - torch.where(zero, torch.zeros_like(x), softplus_normal(mu, sigma).log_prob(positive))
 
     @staticmethod
     def draw(params: Sequence[torch.Tensor], generator: torch.Generator) -> torch.Tensor:
         """One draw per element of the 1-d ``(mu, sigma, logit)``: 0 with probability ``sigmoid(logit)``, else
-        the log-normal quantile of a uniform (inverse-CDF sampling through ``LogNormal.icdf``)."""
+        the softplus-normal quantile of a uniform (inverse-CDF sampling, ``TransformedDistribution.icdf``)."""
         mu, sigma, logit = params
         u = torch.rand(mu.shape[0], generator=generator, device=mu.device)
         is_zero = torch.rand(mu.shape[0], generator=generator, device=mu.device) < torch.sigmoid(logit)
-        # u in [0, 1): u = 0 gives icdf 0; clamp away from 1 is not needed (torch.rand excludes 1)
-        return torch.where(is_zero, torch.zeros_like(mu), LogNormal(mu, sigma).icdf(u))
+        return torch.where(is_zero, torch.zeros_like(mu), softplus_normal(mu, sigma).icdf(u))
 
 
-HEADS: dict[str, type[nn.Module]] = {"gaussian": GaussianHead, "hurdle_lognormal": HurdleLogNormalHead}
+HEADS: dict[str, type[nn.Module]] = {"gaussian": GaussianHead, "hurdle_softplus_normal": HurdleSoftplusNormalHead}
 
 
 def make_head(likelihood: str, d_in: int) -> nn.Module:
@@ -133,7 +140,7 @@ def with_min_scale(params: tuple[torch.Tensor, ...], min_scale: float) -> tuple[
 
 def _head_class(net: nn.Module) -> type[nn.Module]:
     head = getattr(net, "head", None)
-    return type(head) if isinstance(head, (GaussianHead, HurdleLogNormalHead)) else GaussianHead
+    return type(head) if isinstance(head, (GaussianHead, HurdleSoftplusNormalHead)) else GaussianHead
 
 
 def output_nll(net: nn.Module, x: torch.Tensor, params: Sequence[torch.Tensor]) -> torch.Tensor:

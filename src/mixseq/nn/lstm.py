@@ -26,7 +26,7 @@ class DeepARNet(nn.Module):
         dropout: dropout on the LSTM output (and between layers when ``num_layers > 1``).
         min_scale: added to the head's ``sigma`` (scaled units); a floor that keeps the NLL bounded on
             series with exact, repeated zeros (e.g. closed shops). 0 = the head's own tiny floor only.
-        likelihood: output head, ``"gaussian"`` (paper) or ``"hurdle_lognormal"`` (:mod:`mixseq.nn.heads`).
+        likelihood: output head, ``"gaussian"`` (paper) or ``"hurdle_softplus_normal"`` (:mod:`mixseq.nn.heads`).
     """
 
     stateful = True

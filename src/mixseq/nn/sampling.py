@@ -41,7 +41,7 @@ def ancestral_sample(
     """Draw ``n_samples`` paths of the next ``horizon`` scaled values after each context.
 
     ``z_t`` is drawn from the net's head (``N(mu_t, sigma_t^2)`` for the Gaussian; >= 0 for the hurdle
-    log-normal) and fed back as the next input, in the same scaled units as the observed context (DeepAR's
+    softplus-normal) and fed back as the next input, in the same scaled units as the observed context (DeepAR's
     ancestral sampling).
     Only ``ctx`` (the observed history) and the covariates, which are known dates, are used: future
     values never enter. Stateful nets (``net.stateful``: ``forward_state(x, state)`` and ``repeat_state``;
