@@ -9,6 +9,10 @@ real Rossmann panel the workflow writes), and applies the same convergence rule
     snakemake results/paper_cpu/rossmann/panel.parquet --configfile config/paper_cpu.yaml --config mirror=../shared/data
     python bench/bench_convergence.py --panel results/paper_cpu/rossmann/panel.parquet --threads 2
 
+MixSeq on ``--threads 2`` runs the backward passes of its K + 1 networks on 2 threads (its ``backward_workers``
+option, docs/clustering.md "Speed"); ``--options '{"mixseq": {"backward_workers": 1}}'`` gives the single backward
+pass with 2 intra-op threads. The TSV's ``seconds_to_90pct`` is the issue's "90 % of its improvement" (tol 0.1).
+
 Writes ``--out`` (TSV: one row per method), the per-epoch logs and each fit's time and peak RSS (JSON) under
 ``--work``, and ``--figure`` (PNG). ``--from-logs`` re-derives the table and figure from an earlier run's files.
 """

@@ -116,3 +116,56 @@ def test_streaming_fit_matches_in_memory_fit(tmp_path) -> None:
     np.testing.assert_array_equal(labels, mem.labels_)
     ids_all, labels_all = streamed.predict_stream(path)  # all 50 days, with their own calendar covariates
     np.testing.assert_array_equal(labels_all, streamed.predict(X.astype(np.float32), dates))
+
+
+def test_backward_plan_splits_cpu_cores_over_the_networks() -> None:
+    from mixseq.cluster.mixseq import backward_plan
+
+    assert backward_plan(2, None, 6, "cpu") == (2, 1)  # 2 cores: two networks' backward at a time
+    assert backward_plan(16, None, 6, "cpu") == (6, 2)  # never more workers than networks
+    assert backward_plan(2, 1, 6, "cpu") == (1, 2)  # the single backward pass with intra-op threads
+    assert backward_plan(1, None, 6, "cpu") == (1, 1)
+    assert backward_plan(8, None, 6, "cuda") == (1, 8)
+    with pytest.raises(ValueError, match="backward_workers"):
+        backward_plan(2, 0, 6, "cpu")
+
+
+@pytest.mark.parametrize("options", [dict(), dict(objective="elbo", component_kl=0.5, init=None)])
+def test_parallel_backward_equals_the_single_backward(options) -> None:
+    """The networks' backward passes on 2 threads (the default with threads=2) train the same model as one
+    backward pass on 1 thread: same per-epoch losses, parameters and labels (float tolerance)."""
+    X, _ = arma_clusters(3, n_per_cluster=30, length=40, seed=3)
+    opts = dict(epochs=3, init_epochs=1, batch_size=32, d_model=8, progress=False, device="cpu", **options)
+    try:
+        ref = MixSeq(3, seed=1, threads=1, **opts).fit(X)
+        par = MixSeq(3, seed=1, threads=2, **opts).fit(X)
+        assert torch.get_num_threads() == 2  # the fit's thread count is restored after the worker phase
+    finally:
+        torch.set_num_threads(1)
+    np.testing.assert_allclose(par.history_["loss"], ref.history_["loss"], rtol=1e-6)
+    for (name, a), b in zip(par.net.state_dict().items(), ref.net.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6, msg=name)
+    np.testing.assert_array_equal(par.labels_, ref.labels_)
+
+
+def test_split_backward_equals_autograd_backward() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mixseq.cluster.mixseq import split_backward
+
+    torch.manual_seed(0)
+    nets = [torch.nn.Linear(4, 1) for _ in range(3)]
+    x = torch.randn(5, 4)
+    grads = [torch.randn(5, 1), None, torch.randn(5, 1)]  # the middle graph receives no gradient
+    outs = [n(x) for n in nets]
+    torch.autograd.backward([outs[0], outs[2]], [grads[0], grads[2]])
+    want = [[None if p.grad is None else p.grad.clone() for p in n.parameters()] for n in nets]
+    for n in nets:
+        n.zero_grad(set_to_none=True)
+    with ThreadPoolExecutor(2) as pool:
+        split_backward([n(x) for n in nets], grads, pool, 2)
+    for n, w in zip(nets, want, strict=True):
+        for p, g in zip(n.parameters(), w, strict=True):
+            assert (p.grad is None) == (g is None)
+            if g is not None:
+                torch.testing.assert_close(p.grad, g)

@@ -39,6 +39,7 @@ MIXSEQ_DEFAULTS: dict[str, Any] = {
     "device": "auto",
     "max_series": None,  # fit on a random subset of this many series, then assign all (not in the paper)
     "threads": None,
+    "backward_workers": None,  # CPU: backward of the K+1 networks on this many threads (None: from `threads`)
     "predict_batch_size": 2048,
     "progress": True,
 }
@@ -73,7 +74,7 @@ def mixseq_spec() -> OptionSpec:
     ``l2``)."""
     return spec_from_defaults(
         {**MIXSEQ_DEFAULTS, "weight_decay": MIXSEQ_DEFAULTS["l2"]},
-        {"max_series": int | None, "threads": int | None, "init": str | None},
+        {"max_series": int | None, "threads": int | None, "init": str | None, "backward_workers": int | None},
     )
 
 

@@ -55,6 +55,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +76,7 @@ from mixseq.nn.convtrans import ConvTransBackbone
 from mixseq.nn.heads import GaussianHead, gaussian_nll
 from mixseq.nn.scaling import series_scale
 from mixseq.options import OptionSpec
-from mixseq.utils import progress, seed_everything, set_torch_threads
+from mixseq.utils import progress, seed_everything
 
 LOG_COLUMNS = ("epoch", "recon_nll", "kl", "alpha", "l2", "loss", "seconds", "ri")
 
@@ -95,13 +98,17 @@ class MixSeqNet(nn.Module):
         """``log q(z|x)`` ``[B, K]`` from ``[x_t || o_t]_{t=1..T}`` (eq. 8; readout at the last position)."""
         return F.log_softmax(self.W_a(self.encoder(enc_in)[:, -1]), dim=-1)
 
-    def component_nll(self, dec_in: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """Per-step-averaged ``-log p(x | z)`` ``[B, K]`` (eq. 5, 6), teacher-forced in one pass per component."""
+    def component_nll_parts(self, dec_in: torch.Tensor, x: torch.Tensor) -> list[torch.Tensor]:
+        """Per-step-averaged ``-log p(x | z)`` of each component, ``K`` tensors ``[B]`` (eq. 5, 6)."""
         out = []
         for body, head in zip(self.components, self.heads, strict=True):
             mu, sigma = head(body(dec_in))
             out.append(gaussian_nll(x, mu, sigma).mean(dim=1))
-        return torch.stack(out, dim=1)
+        return out
+
+    def component_nll(self, dec_in: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Per-step-averaged ``-log p(x | z)`` ``[B, K]`` (eq. 5, 6), teacher-forced in one pass per component."""
+        return torch.stack(self.component_nll_parts(dec_in, x), dim=1)
 
 
 def _inputs(xs: torch.Tensor, cov: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -112,6 +119,41 @@ def _inputs(xs: torch.Tensor, cov: torch.Tensor | None) -> tuple[torch.Tensor, t
         c = cov.unsqueeze(0).expand(xs.shape[0], -1, -1)
         enc, dec = torch.cat([enc, c], dim=-1), torch.cat([dec, c], dim=-1)
     return enc, dec
+
+
+def backward_plan(threads: int | None, backward_workers: int | None, n_networks: int, device: str) -> tuple[int, int]:
+    """``(workers, intra-op threads)`` for a training step on ``threads`` cores (``None``: torch's current count).
+
+    On CPU the K components and the posterior encoder are independent networks whose backward passes (about
+    three quarters of a step, mostly the attention over the full series) can run at the same time, one network
+    per thread with one intra-op thread each; that uses two cores better than torch's intra-op parallelism
+    inside each small attention kernel. ``backward_workers=None`` takes ``min(threads, n_networks)`` workers,
+    1 keeps the single backward pass with ``threads`` intra-op threads. Elsewhere (CUDA) always ``(1, threads)``.
+    """
+    total = int(threads) if threads else torch.get_num_threads()
+    if device != "cpu":
+        return 1, total
+    workers = total if backward_workers is None else int(backward_workers)
+    if workers < 1:
+        raise ValueError(f"mixseq: backward_workers must be >= 1 or None, got {backward_workers!r}")
+    workers = min(workers, n_networks)
+    return workers, max(1, total // workers)
+
+
+def split_backward(roots: Sequence[torch.Tensor], grads: Sequence[torch.Tensor | None],
+                   pool: ThreadPoolExecutor, workers: int) -> None:
+    """Backpropagate ``grads`` into the independent graphs ``roots`` on ``workers`` threads of ``pool``.
+
+    Equivalent to ``torch.autograd.backward(roots, grads)`` when the graphs share no parameter (each parameter's
+    gradient comes from one graph); the CPU autograd engine runs concurrent backward calls in parallel.
+    Roots without a gradient (``None``) are skipped.
+    """
+    pairs = [(r, g) for r, g in zip(roots, grads, strict=True) if g is not None]
+    groups = [pairs[w::workers] for w in range(workers)]
+    futures = [pool.submit(torch.autograd.backward, [r for r, _ in grp], [g for _, g in grp])
+               for grp in groups if grp]
+    for f in futures:
+        f.result()
 
 
 def acf_kmeans(X: np.ndarray, n_clusters: int, seed: int, lags: int = 3) -> np.ndarray:
@@ -203,7 +245,23 @@ class MixSeq(TorchClusterMethod):
         """Maximise eq. 10 with Adam over mini-batches of the rows of ``X`` ``[m, T]`` (host memory; the scaled copy
         lives on the device); ``fit`` then sets ``labels_ = argmax_z q(z|x)`` for every row."""
         c = self.config
-        set_torch_threads(c["threads"])
+        workers, intra = backward_plan(c["threads"], c["backward_workers"], self.n_clusters + 1, str(self.device))
+        threads_before = torch.get_num_threads()
+        torch.set_num_threads(intra)
+        try:
+            with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
+                self._train_loop(X, dates, log_path, y_true, pool, workers)
+        finally:
+            torch.set_num_threads(max(1, int(c["threads"])) if c["threads"] else threads_before)
+
+    def _train_loop(
+        self, X: np.ndarray, dates: pd.DatetimeIndex | None, log_path: str | Path | None,
+        y_true: np.ndarray | None, pool: ThreadPoolExecutor | None, workers: int,
+    ) -> None:
+        """The epochs of :meth:`_train`; with a ``pool``, the networks' backward passes run on ``workers`` threads
+        (:func:`split_backward`): the loss is built on detached copies of ``log q`` and the component NLLs, whose
+        gradients then flow into each network's own graph."""
+        c = self.config
         seed_everything(self.seed)
         gen = torch.Generator().manual_seed(self.seed)
         X = np.asarray(X, dtype=np.float32)
@@ -238,9 +296,14 @@ class MixSeq(TorchClusterMethod):
                     bi = perm[s : s + bs]
                     xb = xs[bi]
                     enc, dec = _inputs(xb, cov)
-                    log_q = self.net.log_posterior(enc)
+                    log_q_g = self.net.log_posterior(enc)
+                    parts = self.net.component_nll_parts(dec, xb)
+                    if pool is None:
+                        log_q, nll = log_q_g, torch.stack(parts, dim=1)
+                    else:  # the loss on detached copies; split_backward carries it into the networks
+                        log_q = log_q_g.detach().requires_grad_()
+                        nll = torch.stack([p.detach() for p in parts], dim=1).requires_grad_()
                     q = log_q.exp()
-                    nll = self.net.component_nll(dec, xb)
                     per = float(T) if c["nll_reduction"] == "mean" else 1.0  # nll * per = summed -log p(x|z)
                     if c["nll_reduction"] == "sum":
                         nll = nll * T
@@ -269,6 +332,9 @@ class MixSeq(TorchClusterMethod):
                     loss = recon + alpha * kl + lam * l2 + em_w * em
                     opt.zero_grad(set_to_none=True)
                     loss.backward()
+                    if pool is not None:
+                        g = nll.grad.unbind(1) if nll.grad is not None else [None] * len(parts)
+                        split_backward([log_q_g, *parts], [log_q.grad, *g], pool, workers)
                     opt.step()
                     sums += [recon.item(), kl.item(), l2.item(), loss.item()]
                     n_batches += 1
