@@ -48,10 +48,11 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "scaling_global": {"scaling": "global"},
     "epochs50": {"epochs": 50},
     "component_kl": {"component_kl": 0.25},
-    "temper": {"temper": "per_step"},
-    "temper_epochs50": {"temper": "per_step", "epochs": 50},
+    "temper": {"temper_epochs": 6},
+    "temper_init_none": {"temper_epochs": 6, "init": None},
     "init_epochs5": {"init_epochs": 5},
     "batch16": {"batch_size": 16},
+    "shared_init": {"shared_init": True},
 }
 
 
@@ -140,7 +141,6 @@ def main() -> None:
     a = ap.parse_args()
     torch.set_num_threads(1)
     X, dates, _ = build_panel(Path(a.mirror))
-    T = X.shape[1]
     arma = MixARMA(K, seed=0).fit(X)
     ref = arma.labels_
     rows: list[dict] = []

@@ -71,6 +71,22 @@ def test_alpha_schedule_and_options() -> None:
         MixSeq(2, bogus=1)
 
 
+def test_temperature_schedule() -> None:
+    assert MixSeq(2).temperature(0, 100) == 1.0  # temper_epochs=0 (default): exact responsibilities throughout
+    m = MixSeq(2, temper_epochs=4)  # init="acf", init_epochs=2: tempering starts after the warm start
+    assert [m.temperature(e, 100) for e in (0, 2)] == [100.0, 100.0]
+    assert m.temperature(4, 100) == pytest.approx(10.0)  # halfway in log space
+    assert [m.temperature(e, 100) for e in (6, 9)] == [1.0, 1.0]
+    assert MixSeq(2, temper_epochs=2, init=None).temperature(0, 50) == 50.0
+
+
+def test_tempered_fit_clusters_two_arma_components() -> None:
+    X, labels = arma_clusters(2, n_per_cluster=150, length=100, seed=0)
+    m = MixSeq(2, seed=0, epochs=12, lr=1e-3, batch_size=64, temper_epochs=4, assign="exact", **FAST).fit(X)
+    assert np.isfinite(m.history_["recon_nll"]).all()
+    assert rand_index(labels, m.labels_) > 0.9
+
+
 def test_assign_exact_uses_the_mixture_posterior(tmp_path) -> None:
     X, labels = arma_clusters(2, n_per_cluster=60, length=50, seed=3)
     m = MixSeq(2, seed=0, epochs=2, batch_size=32, d_model=8, assign="exact", **FAST).fit(X)
