@@ -53,12 +53,15 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "init_epochs5": {"init_epochs": 5},
     "batch16": {"batch_size": 16},
     "shared_init": {"shared_init": True},
+    "long_warm": {"batch_size": 16, "init_epochs": 8},
+    "long_warm_shared": {"batch_size": 16, "init_epochs": 8, "shared_init": True},
 }
 
 
 COLUMNS = ["method", "variant", "seed", "epoch", "options", "train_recon", "train_loss", "sizes_exact", "sizes_q",
            "nonempty_exact", "mean_max_p_exact", "mean_max_q", "comp_nll_per_step", "gap_per_step", "gap_total",
            "marginal_nll_per_step", "ri_exact_vs_mixarma", "ri_q_vs_mixarma", "init_sizes", "ri_init_vs_mixarma",
+           "nll_by_init_group",
            "seconds"]
 
 
@@ -82,7 +85,7 @@ class Recording(MixSeq):
         q = super().posterior(X, dates)
         if getattr(self, "recording", False):
             ll = self.component_loglik(X, dates)
-            self.records.append((q, ll))
+            self.records.append((q, ll, getattr(self, "init_labels_", None)))
         return q
 
 
@@ -118,11 +121,14 @@ def run_mixseq(X: np.ndarray, dates: pd.DatetimeIndex, ref: np.ndarray, variant:
     sec = time.perf_counter() - t0
     m.recording = False
     out = []
-    for epoch, (q, ll) in enumerate(m.records):
+    for epoch, (q, ll, g) in enumerate(m.records):
         h = m.history_.iloc[epoch]
         row = dict(method="mixseq", variant=variant, seed=seed, epoch=epoch, options=json.dumps(VARIANTS[variant]),
                    train_recon=round(float(h["recon_nll"]), 5), train_loss=round(float(h["loss"]), 5))
         row.update(diagnostics(q, ll, X.shape[1], ref))
+        if g is not None:  # mean NLL per step, rows: k-means (acf) warm-start group, columns: component
+            row["nll_by_init_group"] = json.dumps(np.round([-ll[g == k].mean(0) / X.shape[1] for k in range(K)],
+                                                           4).tolist())
         row["seconds"] = round(sec, 1)
         out.append(row)
     assert sizes(m.labels_) == out[-1]["sizes_exact"] or opts.get("assign") != "exact"
