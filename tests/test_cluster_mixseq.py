@@ -71,6 +71,30 @@ def test_alpha_schedule_and_options() -> None:
         MixSeq(2, bogus=1)
 
 
+def test_temperature_schedule() -> None:
+    assert MixSeq(2).temperature(0, 100) == 1.0  # temper_epochs=0 (default): exact responsibilities throughout
+    m = MixSeq(2, temper_epochs=4)  # init="acf", init_epochs=2: tempering starts after the warm start
+    assert [m.temperature(e, 100) for e in (0, 2)] == [100.0, 100.0]
+    assert m.temperature(4, 100) == pytest.approx(10.0)  # halfway in log space
+    assert [m.temperature(e, 100) for e in (6, 9)] == [1.0, 1.0]
+    assert MixSeq(2, temper_epochs=2, init=None).temperature(0, 50) == 50.0
+
+
+def test_shared_init_starts_all_components_from_the_same_weights() -> None:
+    X, _ = arma_clusters(3, n_per_cluster=10, length=30, seed=5)
+    same = MixSeq(3, seed=0, epochs=0, d_model=8, shared_init=True, **FAST).fit(X).component_loglik(X)
+    np.testing.assert_allclose(same, same[:, :1].repeat(3, axis=1), rtol=1e-6)
+    own = MixSeq(3, seed=0, epochs=0, d_model=8, **FAST).fit(X).component_loglik(X)
+    assert np.abs(own - own[:, :1]).max() > 1.0  # default: each component has its own random initialisation
+
+
+def test_tempered_fit_clusters_two_arma_components() -> None:
+    X, labels = arma_clusters(2, n_per_cluster=150, length=100, seed=0)
+    m = MixSeq(2, seed=0, epochs=12, lr=1e-3, batch_size=64, temper_epochs=4, assign="exact", **FAST).fit(X)
+    assert np.isfinite(m.history_["recon_nll"]).all()
+    assert rand_index(labels, m.labels_) > 0.9
+
+
 def test_assign_exact_uses_the_mixture_posterior(tmp_path) -> None:
     X, labels = arma_clusters(2, n_per_cluster=60, length=50, seed=3)
     m = MixSeq(2, seed=0, epochs=2, batch_size=32, d_model=8, assign="exact", **FAST).fit(X)

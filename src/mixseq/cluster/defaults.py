@@ -34,6 +34,8 @@ MIXSEQ_DEFAULTS: dict[str, Any] = {
     "component_kl": 0.0,  # weight (times alpha) of KL(batch mean of exact p(z|x) || p(z)), grads to components
     "init": "acf",  # None, or "acf": warm-start responsibilities from k-means on per-series autocorrelations
     "init_epochs": 2,  # epochs that train on the "acf" responsibilities before switching to p(z|x)
+    "shared_init": False,  # True: all K components start from the same random weights (no per-component offset)
+    "temper_epochs": 0,  # >0: responsibilities from per-step log-likelihoods, annealed to exact over these epochs
     "scaling": "series",  # "series" (1 + mean|x| per series), "global" (one scale for the data set), "none"
     "assign": "posterior",  # predict/labels_: "posterior" = argmax q(z|x) (§4.2), "exact" = argmax_z p(z) p(x|z)
     "device": "auto",

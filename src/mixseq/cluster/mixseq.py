@@ -198,6 +198,19 @@ class MixSeq(TorchClusterMethod):
         n = max([0] + [e for e in c["alpha_epochs"] if e <= epoch])
         return max(float(c["alpha_a"]), float(c["alpha_b"]) * math.exp(-float(c["alpha_beta"]) * n))
 
+    def temperature(self, epoch: int, T: int) -> float:
+        """Responsibility temperature at ``epoch`` (``temper_epochs`` > 0; 1 otherwise): ``T`` at the first epoch
+        after the ``init`` warm start, then geometrically down to 1 over ``temper_epochs`` epochs. At ``tau = T`` the
+        exact posterior ``p(z|x)`` (a sum of ``T`` per-step log-likelihoods) is replaced by the softmax of the
+        *per-step average*: an offset that every series shares (random initialisation) no longer hands every series
+        to one component, so all components keep receiving gradient while they learn (deterministic annealing)."""
+        n = int(self.config["temper_epochs"])
+        if n <= 0:
+            return 1.0
+        start = int(self.config["init_epochs"]) if self.config["init"] is not None else 0
+        frac = min(max((epoch - start) / n, 0.0), 1.0)
+        return float(T) ** (1.0 - frac)
+
     def _covariates(self, T: int, dates: pd.DatetimeIndex | None) -> torch.Tensor | None:
         if self.dates_ is None:
             return None
@@ -270,6 +283,10 @@ class MixSeq(TorchClusterMethod):
         cov = self._covariates(T, None)
         self._build(1 + (0 if cov is None else cov.shape[1]))
         assert self.net is not None
+        if c["shared_init"]:  # every component (and head) starts as a copy of the first one
+            for body, head in zip(self.net.components[1:], self.net.heads[1:], strict=True):
+                body.load_state_dict(self.net.components[0].state_dict())
+                head.load_state_dict(self.net.heads[0].state_dict())
         self.global_scale_ = None
         xs = self._scaled(X)
         init_r = None
@@ -309,12 +326,15 @@ class MixSeq(TorchClusterMethod):
                         nll = nll * T
                     log_joint = log_prior - nll * per  # log p(z) + log p(x|z), [B, K]
                     warm = init_r is not None and epoch < int(c["init_epochs"])
+                    tau = self.temperature(epoch, T)
+                    if tau != 1.0:  # tempered responsibilities (annealing, see temperature())
+                        log_joint = log_joint / tau
                     if warm:
                         # warm start: components fit the series of their k-means cluster (hard responsibilities)
                         recon = (init_r[bi] * nll).sum(dim=1).mean()
                     elif c["objective"] == "marginal":
                         # exact -log p(x) = -log sum_z p(z) p(x|z) (eq. 5), in the same per-step units as nll
-                        recon = -torch.logsumexp(log_joint, dim=1).mean() / per
+                        recon = -tau * torch.logsumexp(log_joint, dim=1).mean() / per
                     else:
                         recon = (q * nll).sum(dim=1).mean()
                     em = torch.zeros((), device=self.device)
