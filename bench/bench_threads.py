@@ -4,8 +4,8 @@
 Families: the forecasters ``deepar``, ``tcn``, ``convtrans`` (trained on the daily total of the panel's
 training interval, as a K = 1 run trains them) and the clustering methods ``mixseq``, ``dtcr`` (fitted on the
 first ``--cluster-series`` (40) series over the training interval, as rule ``cluster`` fits them), each with the
-project's default options plus a few epochs. Data: the Rossmann panel built from the mirror's ``train_subset_100stores.csv``
-(100 stores; ``--train-file train.csv`` for all 1,115).
+project's default options plus a few epochs. Data: the Rossmann panel built from the mirror's
+``train_subset_100stores.csv`` (100 stores; ``--train-file train.csv`` for all 1,115).
 
 For each repeat and forecaster, one untimed warm-up fit runs first; then the thread counts are timed in alternating
 order (1, 2 on even repeats; 2, 1 on odd ones) so that a change of the machine's load hits both alike.
