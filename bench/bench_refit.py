@@ -43,7 +43,7 @@ OPTIONS = {"arma": {"order": [2, 0, 0]}, "prophet": {}, "autoets": {}, "autoarim
 #: the cases of docs/forecasting.md (others, e.g. `groups5:7:arma:1` or `macro:1:arma:1`, through --cases)
 DEFAULT_CASES = ",".join(
     [f"macro:7:{f}:{r}" for f in ("arma", "autoets", "prophet") for r in (1, 7, 30)]
-    + [f"macro:1:autoets:{r}" for r in (7, 30)]
+    + [f"macro:1:autoets:{r}" for r in (1, 7, 30)]
     + [f"macro:1:prophet:{r}" for r in (1, 7, 30)]
 )
 
