@@ -38,6 +38,7 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/future_common.smk"
 include: "workflow/rules/future.smk"
 include: "workflow/rules/significance.smk"
+include: "workflow/rules/benchmarks.smk"
 
 
 rule all:

@@ -18,7 +18,7 @@ rule cluster:
         log_path("cluster/{dataset}/{method}/k{K}/seed{seed}.log"),
     benchmark:
         bench_path("cluster/{dataset}/{method}/k{K}/seed{seed}.tsv")
-    threads: 2
+    threads: lambda wc: cluster_threads(wc.method)
     resources:
         gpu=gpu_for_method,
     conda:

@@ -59,6 +59,11 @@ def bench_path(path):
     return _under("benchmarks", path)
 
 
+def run_benchmark_files(wildcards=None):
+    """The benchmark files of the run that exist now (inputs of rule pipeline_benchmark; no rule outputs them)."""
+    return sorted(str(p) for p in Path(bench_path("")).rglob("*.tsv"))
+
+
 # ----------------------------------------------------------------------------- provenance stamps
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from mixseq import provenance  # noqa: E402
@@ -166,6 +171,17 @@ def forecaster_options(alias, dataset=None):
 
 def gpu_for_method(wildcards):
     return config["gpu"] if base_name(wildcards.method) in TORCH_METHODS else 0
+
+
+#: threads of a job that trains a torch clustering method: one. Measured per core on CPU (docs/execution.md,
+#: bench/bench_threads.py), a second intra-op thread never paid; the other methods (joblib workers of the tslearn
+#: baselines and symbolic) keep two. `snakemake --set-threads cluster=2` overrides it for a run.
+TORCH_JOB_THREADS = 1
+OTHER_CLUSTER_THREADS = 2
+
+
+def cluster_threads(method):
+    return TORCH_JOB_THREADS if base_name(method) in TORCH_METHODS else OTHER_CLUSTER_THREADS
 
 
 def gpu_for_forecaster(wildcards):

@@ -14,7 +14,7 @@ rule deepar_base:
         log_path("deepar_base.log"),
     benchmark:
         bench_path("deepar_base.tsv")
-    threads: 2
+    threads: TORCH_JOB_THREADS
     resources:
         gpu=config["gpu"],
     conda:
@@ -39,7 +39,7 @@ rule table2_trial:
     wildcard_constraints:
         data="arma|deepar",
         n=r"\d+",
-    threads: 2
+    threads: lambda wc: cluster_threads(wc.method)
     resources:
         gpu=gpu_for_method,
     conda:
@@ -82,7 +82,7 @@ rule sensitivity_trial:
         log_path("sensitivity_synthetic/k{K}/seed{seed}.log"),
     benchmark:
         bench_path("sensitivity_synthetic/k{K}/seed{seed}.tsv")
-    threads: 2
+    threads: lambda wc: cluster_threads(config["sensitivity_synthetic"]["method"])
     resources:
         gpu=lambda wc: config["gpu"] if config["sensitivity_synthetic"]["method"] in TORCH_METHODS else 0,
     conda:
