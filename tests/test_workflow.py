@@ -41,7 +41,9 @@ def test_tables_4_5_select_on_validation_and_are_computed(full_run: Path):
     scores = scores_of(wd)
     real = scores[scores.dataset == "rossmann100"]
     assert set(real.split) == {"val", "test"}
-    assert set(real.forecaster) == {"arma", "prophet", "seasonal_naive", "deepar", "tcn", "convtrans"}
+    assert set(real.forecaster) == {"arma", "prophet", "seasonal_naive", "autoets", "autoarima", "deepar", "tcn",
+                                    "convtrans"}
+    assert set(real.method) == {"macro", "dtcr", "mixarma", "mixseq", "random", "natural"}
     sel = pd.read_csv(wd / "results/test/selection.tsv", sep="\t", comment="#")
     t5 = pd.read_csv(wd / "results/test/table5.tsv", sep="\t", comment="#", index_col=[0, 1])
     t4 = pd.read_csv(wd / "results/test/table4.tsv", sep="\t", comment="#", index_col=[0, 1])
@@ -51,8 +53,19 @@ def test_tables_4_5_select_on_validation_and_are_computed(full_run: Path):
     assert (sel.sizes.astype(str).map(lambda s: sum(int(n) for n in s.split("/"))) == 100).all()
     assert ((sel.n_nonempty < sel.k) == sel.collapsed).all()
     cells = pd.read_csv(wd / "results/test/table_cells.tsv", sep="\t", comment="#")
-    assert len(cells) == 4 * 6 * 3 and set(cells.sig) <= {-1, 0, 1}  # methods x forecasters x metrics
-    assert set(t4.index.get_level_values(1)) == {"seasonal_naive", "deepar", "tcn", "convtrans"}
+    assert len(cells) == 6 * 8 * 3 and set(cells.sig) <= {-1, 0, 1}  # methods x forecasters x metrics
+    assert set(t4.index.get_level_values(1)) == {"seasonal_naive", "autoets", "autoarima", "deepar", "tcn",
+                                                 "convtrans"}
+    # controls: random = two equal halves; natural = the stores with / without Promo2 in store.csv
+    stores = pd.read_csv(wd / "resources/rossmann100/raw/store.csv")
+    promo = stores.set_index(stores.Store.astype(str)).Promo2
+    assign = pd.read_csv(wd / "results/test/rossmann100/clusters/natural/k2/seed0/assignments.tsv", sep="\t",
+                         dtype={"id": str})
+    groups = promo.loc[assign.id].to_numpy()
+    assert all(len(set(groups[assign.cluster.to_numpy() == c])) == 1 for c in (0, 1))  # one Promo2 value each
+    expected = "/".join(str(n) for n in sorted(np.bincount(groups), reverse=True))
+    assert set(sel[sel.method == "natural"].sizes) == {expected}
+    assert set(sel[sel.method == "random"].sizes) == {"50/50"}
     for _, s in sel.iterrows():
         val = real[(real.split == "val") & (real.method == s.method) & (real.k == s.k)
                    & (real.forecaster == s.forecaster)]

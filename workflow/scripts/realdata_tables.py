@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 from _bootstrap import start
 
+from mixseq.options import base_name
 from mixseq.provenance import table_header, write_md, write_tsv
 from mixseq.report.paper import compare_to_paper, comparison_markdown
 from mixseq.report.tables import (
@@ -36,7 +37,10 @@ paper = ["macro", "dtcr", "mixarma", "mixseq"]
 # Tables 4 and 5 keep the paper's columns; table_methods has every configured method (paper's four first).
 methods = [m for m in paper if m in all_methods] or all_methods
 ordered = methods + [m for m in all_methods if m not in methods]
-prob = [f for f in rd["forecasters"] if f in ("deepar", "tcn", "convtrans", "seasonal_naive")]
+# Table 4 (R_rho): the forecasters whose samples are a predictive distribution worth scoring by quantile (the
+# paper's neural three, the seasonal-naive yardstick, and the simulated statsforecast models)
+QUANTILE_FORECASTERS = ("deepar", "tcn", "convtrans", "seasonal_naive", "autoets", "autoarima")
+prob = [f for f in rd["forecasters"] if base_name(f) in QUANTILE_FORECASTERS]
 q = tuple(smk.params.quantiles[:2])
 t4 = table4(selected, datasets, methods, prob, q)
 t5 = table5(selected, datasets, methods, list(rd["forecasters"]))
