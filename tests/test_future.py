@@ -146,6 +146,9 @@ def test_future_target_end_to_end(workdir, tmp_path, freq, n, h, n_test):
     else:
         opts["freq"] = freq
     cfg["evaluation"].update(horizon=h, stride=h)
+    # the template's methods and forecasters, at test size (one K, a few TCN steps)
+    cfg["realdata"]["k"] = [2]
+    cfg["forecasters"]["tcn"].update(epochs=2, windows_per_epoch=64)
     (workdir / "config" / "e2e.yaml").write_text(yaml.safe_dump(cfg))
     res = run_snakemake(workdir, "--configfile", "config/e2e.yaml", timeout=1500)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
