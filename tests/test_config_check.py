@@ -26,7 +26,8 @@ def test_shipped_configs_pass():
     # overlays: as Snakemake merges `--configfile config/config.yaml config/paper_cpu.yaml [...]`
     from snakemake.settings.types import ConfigSettings
 
-    for overlays in (["paper_cpu.yaml"], ["paper_cpu.yaml", "table2_paper_size.yaml"]):
+    for overlays in (["paper_cpu.yaml"], ["paper_cpu.yaml", "table2_paper_size.yaml"],
+                     ["paper_cpu.yaml", "paper_literal.yaml"]):
         files = [REPO / "config" / f for f in ["config.yaml", *overlays]]
         check_config(ConfigSettings(configfiles=files).overwrite_config)
 
