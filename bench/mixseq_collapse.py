@@ -140,13 +140,15 @@ def run_mixseq(X: np.ndarray, dates: pd.DatetimeIndex, ref: np.ndarray, variant:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("out")
-    ap.add_argument("--mirror", default="/work/shared/data")
+    ap.add_argument("--mirror", type=Path, required=True, help="folder with Rossmann train.csv(.gz), store.csv(.gz)")
+    default_out = Path(__file__).resolve().parents[1] / "results/benchmarks/mixseq_collapse.tsv"
+    ap.add_argument("--out", type=Path, default=default_out,
+                    help="TSV of per-epoch diagnostics (rows are appended to an existing file)")
     ap.add_argument("--variants", default="base")
     ap.add_argument("--seeds", default="0,1")
     a = ap.parse_args()
     torch.set_num_threads(1)
-    X, dates, _ = build_panel(Path(a.mirror))
+    X, dates, _ = build_panel(a.mirror)
     arma = MixARMA(K, seed=0).fit(X)
     ref = arma.labels_
     rows: list[dict] = []
@@ -163,6 +165,7 @@ def main() -> None:
             rows += res
     new = not os.path.exists(a.out)
     df = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    a.out.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(a.out, sep="\t", index=False, mode="a", header=new)
 
 
