@@ -25,15 +25,34 @@ def pytest_configure(config: pytest.Config) -> None:
     torch.set_num_threads(1)
 
 
+#: test modules that use the session fixture `full_run` (the test config end to end, the longest unit of work):
+#: pytest-xdist must run them on one worker, else each worker builds the fixture
+FULL_RUN_MODULES = frozenset({"test_workflow.py", "test_report.py"})
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Scheduling for pytest-xdist (``--dist loadgroup``, set in pyproject.toml): each test module is one group,
-    so a module- or session-scoped fixture is built once; the modules sharing the session fixture ``full_run``
-    (the test config end to end, the longest unit) form one group and are moved to the front so that it starts
-    first. Without xdist the markers are inert and only the order changes."""
-    full = {item.path for item in items if "full_run" in getattr(item, "fixturenames", ())}
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group("full_run" if item.path in full else item.path.stem))
-    items.sort(key=lambda item: item.path not in full)
+    """The ``full_run`` modules go first (their fixture takes longest, so it should start first); any other module
+    that uses ``full_run`` must be added to FULL_RUN_MODULES."""
+    users = {item.path.name for item in items if "full_run" in getattr(item, "fixturenames", ())}
+    if not users <= FULL_RUN_MODULES:
+        raise pytest.UsageError(f"tests/conftest.py: add {sorted(users - FULL_RUN_MODULES)} to FULL_RUN_MODULES")
+    items.sort(key=lambda item: item.path.name not in FULL_RUN_MODULES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    """``--dist loadfile`` (pyproject.toml) with the FULL_RUN_MODULES as one unit: each test module runs on one
+    worker, so module and session fixtures are built once per run."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "full_run" if Path(module).name in FULL_RUN_MODULES else module
+
+    return ModuleScheduling(config, log)
 
 
 def snakemake_bin() -> str:
