@@ -281,3 +281,30 @@ def test_two_runs_do_not_touch_each_other(wd: Path) -> None:
     time.sleep(0.01)
     rc, out = smk(wd, "config/prov.yaml", "-n")
     assert rc == 0 and "Nothing to be done" in out, out[-3000:]
+
+
+@pytest.mark.slow
+def test_natural_groups_file_is_an_input_of_its_clustering(wd: Path) -> None:
+    """`groups_file: "{raw}/..."` is a raw file of the dataset (fetched from the mirror into resources/<ds>/raw, as
+    Rossmann's store.csv): the clustering waits for it, and editing it in the mirror reruns the clustering."""
+    groups = wd / "mirror/groups.csv"
+    groups.write_text("id,kind\n" + "".join(f"s{i},{'a' if i < 3 else 'b'}\n" for i in range(6)))
+    cfg = json.loads(json.dumps(CONFIG))
+    cfg["methods"] = {"natural": {"groups_file": "{raw}/groups.csv", "columns": ["kind"]}}
+    cfg["realdata"]["methods"] = ["macro", "mixarma", "natural"]
+    name = write_config(wd, cfg, "natural.yaml")
+    rc, out = smk(wd, name)
+    assert rc == 0, out[-3000:]
+    assign = wd / RES / "shop/clusters/natural/k2/seed0/assignments.tsv"
+    first = pd.read_csv(assign, sep="\t", comment="#")
+    assert first.groupby("cluster").size().tolist() == [3, 3]
+
+    rc, out = smk(wd, name)
+    assert rc == 0 and "cluster" not in ran(out), out[-3000:]   # nothing changed: nothing reruns
+
+    groups.write_text("id,kind\n" + "".join(f"s{i},{'a' if i < 1 else 'b'}\n" for i in range(6)))
+    rc, out = smk(wd, name)
+    assert rc == 0, out[-3000:]
+    assert {"download", "cluster", "forecast", "realdata_tables"} <= ran(out)
+    again = pd.read_csv(assign, sep="\t", comment="#")
+    assert again.groupby("cluster").size().tolist() == [1, 5]

@@ -8,6 +8,7 @@ rule cluster:
     input:
         panel=panel_path,
         stamp=cluster_stamp,
+        groups_file=cluster_groups_file,
     output:
         assignments=cluster_path("assignments.tsv"),
         train_log=cluster_path("train_log.tsv"),

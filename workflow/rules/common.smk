@@ -161,8 +161,21 @@ def _options(section, alias, dataset=None):
 
 
 def method_options(alias, dataset=None):
-    """Options of a clustering method (variant options over base options over per-dataset overrides)."""
-    return _options("methods", alias, dataset)
+    """Options of a clustering method (variant options over base options over per-dataset overrides).
+
+    A `groups_file` (method `natural`) may start with `{raw}`: the dataset's raw directory `resources/<ds>/raw`,
+    e.g. `{raw}/store.csv` for Rossmann's store metadata."""
+    opts = _options("methods", alias, dataset)
+    if dataset is not None and isinstance(opts.get("groups_file"), str):
+        opts["groups_file"] = opts["groups_file"].replace("{raw}", f"resources/{dataset}/raw")
+    return opts
+
+
+def cluster_groups_file(wildcards):
+    """The metadata file a `natural` clustering reads (`groups_file`), as an input of its job: the job waits for
+    its download and reruns when the file changes; nothing for other methods."""
+    path = method_options(wildcards.method, wildcards.dataset).get("groups_file")
+    return [path] if isinstance(path, str) else []
 
 
 def forecaster_options(alias, dataset=None):
