@@ -48,3 +48,42 @@ def test_bench_stream_both_methods(tmp_path: Path) -> None:
         assert row["method"] == method and row["n_series"] == 90 and row["epochs_run"] == 1
         assert row["predict_series_per_s"] > 0 and row["peak_rss_mb"] > 100
         assert json.loads(row["options"])["max_series"] == 30
+
+
+def test_early_stopping_replay_on_hand_made_logs(tmp_path: Path) -> None:
+    """Patience replayed on logged validation NLLs: kept epoch, stop epoch, and the per-family summary."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from early_stopping_from_logs import replay
+
+    v = [5.0, 4.0, 4.5, 4.2, 3.0, 3.5, 3.6, 3.7]
+    assert replay(v, 2) == (2, 4)          # best 4.0 at epoch 2; epochs 3 and 4 are no better: stop at 4
+    assert replay(v, 3) == (5, 8)          # epoch 5 improves within 3 epochs; runs to the end
+    assert replay(v, 100) == (5, 8)
+    logs = tmp_path / "logs" / "forecast" / "ds" / "macro" / "k1"
+    for fam, vals in {"tcn": v, "deepar": [3.0, 2.0, 1.0, 0.5]}.items():
+        (logs / fam).mkdir(parents=True)
+        pd.DataFrame({"epoch": range(1, len(vals) + 1), "train_nll": vals, "val_nll": vals,
+                      "seconds": [1.0] * len(vals)}).to_csv(logs / fam / "seed0.epochs.cluster0.tsv", sep="\t",
+                                                         index=False)
+    out = tmp_path / "es.tsv"
+    subprocess.run([sys.executable, str(ROOT / "bench/early_stopping_from_logs.py"), str(tmp_path / "logs"),
+                    "--patience", "2,3", "--out", str(out)], check=True, capture_output=True, text=True)
+    tab = pd.read_csv(out, sep="\t").set_index(["family", "patience"])
+    assert tab.loc[("tcn", 2), "same_epoch"] == 0 and tab.loc[("tcn", 2), "time_share"] == 0.5
+    assert abs(tab.loc[("tcn", 2), "val_nll_rise_mean"] - 1.0) < 1e-9
+    assert tab.loc[("tcn", 3), "same_epoch"] == 1 and tab.loc[("tcn", 3), "time_share"] == 1
+    assert (tab.xs("deepar", level="family")["same_epoch"] == 1).all()
+    empty = subprocess.run([sys.executable, str(ROOT / "bench/early_stopping_from_logs.py"), str(tmp_path)],
+                           capture_output=True, text=True)
+    assert empty.returncode != 0 and "no per-epoch training logs" in empty.stderr
+
+
+def test_bench_batching_writes_the_ceiling(tmp_path: Path) -> None:
+    out = tmp_path / "batching.tsv"
+    subprocess.run([sys.executable, str(ROOT / "bench/bench_batching.py"), "--families", "deepar", "--k", "2",
+                    "--batch-size", "8", "--steps", "2", "--repeats", "1", "--out", str(out)],
+                   check=True, capture_output=True, text=True)
+    row = pd.read_csv(out, sep="\t").iloc[0]
+    assert row.family == "deepar" and row.k == 2 and row.ms_per_step > 0 and row.ms_per_step_kb > 0
+    assert abs(row.ceiling - 2 * row.ms_per_step / row.ms_per_step_kb) < 0.01
+    assert 0 < row.dropout_share < 1
