@@ -27,7 +27,7 @@ def test_shipped_configs_pass():
     from snakemake.settings.types import ConfigSettings
 
     for overlays in (["paper_cpu.yaml"], ["paper_cpu.yaml", "table2_paper_size.yaml"],
-                     ["paper_cpu.yaml", "paper_literal.yaml"]):
+                     ["paper_cpu.yaml", "paper_literal.yaml"], ["paper_cpu.yaml", "answer.yaml"]):
         files = [REPO / "config" / f for f in ["config.yaml", *overlays]]
         check_config(ConfigSettings(configfiles=files).overwrite_config)
 
@@ -106,6 +106,10 @@ def _custom(c, **opts):
          "config key 'mirror': expected an existing directory (not found: /nonexistent/mirror)"),
         (lambda c: c.update(mirror="https://example.org/m"),
          "config key 'mirror': expected a local directory or a file:// URL"),
+        (lambda c: c["realdata"].update(k_per_method={"kshape": {"rossmann100": [2]}}),
+         "config key 'realdata.k_per_method.kshape': expected a method of realdata.methods ["),
+        (lambda c: c["realdata"].update(k_per_method={"natural": {"wiki": [2]}}),
+         "config key 'realdata.k_per_method.natural.wiki': expected a dataset of realdata.datasets ['rossmann100']"),
         # checks that were already there
         (lambda c: c["table1"]["columns"].update({"X": "nope"}), "config key 'table1.columns.X'"),
     ],
@@ -122,6 +126,10 @@ def test_custom_min_series_defaults_to_max_k():
     cfg["datasets"]["mine"]["options"]["min_series"] = 9
     assert preprocess_options(cfg, "mine")["min_series"] == 9
     assert "min_series" not in preprocess_options(cfg, "rossmann")
+    cfg["datasets"]["mine"]["options"].pop("min_series")
+    cfg["realdata"]["methods"].append("natural")
+    cfg["realdata"]["k_per_method"] = {"natural": {"mine": [8]}}
+    assert preprocess_options(cfg, "mine")["min_series"] == 8   # a per-method K counts as well
 
 
 def test_classes_reject_unknown_and_mistyped_options():

@@ -58,3 +58,21 @@ def test_overlay_states_only_changes() -> None:
     overlay = leaves(yaml.safe_load((REPO / "config/paper_cpu.yaml").read_text()))
     same = sorted(k for k, v in overlay.items() if k in base and base[k] == v)
     assert not same, f"config/paper_cpu.yaml repeats values of config/config.yaml: {same}"
+
+
+def test_answer_overlay_runs_natural_at_its_group_count(workdir: Path) -> None:
+    """config/answer.yaml: `realdata.k_per_method` gives `natural` K = 4 store types on Rossmann and K = 10 stores
+    on M5 while the other methods use `realdata.k`; every clustering runs for each of the 3 seeds."""
+    import re
+
+    from conftest import MIRROR, run_snakemake
+
+    res = run_snakemake(workdir, "-n", "--configfile", "config/config.yaml", "config/paper_cpu.yaml",
+                        "config/answer.yaml", "--config", f"mirror={MIRROR}")
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    runs = set(re.findall(r"results/answer/(\w+)/clusters/(\w+)/k(\d+)/seed(\d)/assignments.tsv", res.stdout))
+    ks = {(ds, m): {int(k) for d, mm, k, _ in runs if (d, mm) == (ds, m)} for ds, m, _, _ in runs}
+    assert ks[("rossmann", "natural")] == {4} and ks[("m5", "natural")] == {10}
+    assert ks[("rossmann", "mixseq")] == {5} and ks[("m5", "random")] == {5} and ks[("rossmann", "macro")] == {1}
+    assert {s for *_, s in runs} == {"0", "1", "2"}
+    assert "rossmann/clusters/natural" in res.stdout and "resources/rossmann/raw/store.csv" in res.stdout

@@ -83,6 +83,7 @@ def max_k(cfg: dict[str, Any], name: str) -> int | None:
     rd = cfg.get("realdata") or {}
     if name in rd.get("datasets", []):
         ks += list(rd.get("k", []))
+        ks += [k for per_ds in (rd.get("k_per_method") or {}).values() for k in per_ds.get(name, [])]
         sens = cfg.get("sensitivity_k") or {}
         ks += list((sens.get("k") or {}).get(name, []))
     conv = cfg.get("convergence") or {}
@@ -230,6 +231,13 @@ def _check_names(cfg: dict[str, Any]) -> None:
         _check_name(f"realdata.methods[{i}]", m, "methods", *METHOD_ROLES["real"])
     for i, f in enumerate(rd.get("forecasters", [])):
         _check_name(f"realdata.forecasters[{i}]", f, "forecasters", *real_fc)
+    for m, per_ds in (rd.get("k_per_method") or {}).items():
+        if m not in rd.get("methods", []):
+            _fail(f"realdata.k_per_method.{m}", f"a method of realdata.methods {rd.get('methods', [])}", m)
+        for ds in per_ds:
+            if ds not in rd.get("datasets", []):
+                _fail(f"realdata.k_per_method.{m}.{ds}", f"a dataset of realdata.datasets {rd.get('datasets', [])}",
+                      ds)
     for i, m in enumerate((cfg.get("table2") or {}).get("methods", [])):
         _check_name(f"table2.methods[{i}]", m, "methods", *METHOD_ROLES["k"])
     ss = cfg.get("sensitivity_synthetic")

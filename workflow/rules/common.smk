@@ -233,7 +233,8 @@ def variants(section, base):
 def realdata_k(dataset, method_base):
     if method_base == "macro":
         return [1]
-    ks = set(config["realdata"]["k"])
+    per_method = (config["realdata"].get("k_per_method") or {}).get(method_base) or {}
+    ks = set(per_method.get(dataset) or config["realdata"]["k"])
     sens = config["sensitivity_k"]
     if method_base == sens["method"]:
         ks |= set((sens.get("k") or {}).get(dataset, config["realdata"]["k"]))
