@@ -53,7 +53,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"no per-epoch training logs (*.epochs.cluster*.tsv) under {a.logs}/forecast")
     rows = []
     for f in files:
-        d = pd.read_csv(f, sep="\t")
+        try:
+            d = pd.read_csv(f, sep="\t")
+        except pd.errors.EmptyDataError:  # the log of a job killed before its first epoch
+            continue
         v, sec = d["val_nll"].to_numpy(), d["seconds"].to_numpy()
         if len(v) == 0 or not np.isfinite(v).any():
             continue
