@@ -47,7 +47,8 @@ def make_step(family: str, batch: int, seed: int = 0) -> tuple[torch.nn.Module, 
     torch.manual_seed(seed)
     f = make_forecaster(family, seed=seed, progress=False)
     o = f.options
-    length = int(o["context_length"] or 60) + int(o["prediction_length"] or 30) - 1
+    context, prediction, _ = f.window_lengths(10_000, "D")  # the daily lengths a long series trains with
+    length = context + prediction - 1
     net = f.build_net(1 + n_date_features("D"))
     opt = torch.optim.Adam(net.parameters(), lr=float(o["lr"]), weight_decay=float(o["weight_decay"]))
     x = torch.randn(batch, length, 1 + n_date_features("D"))

@@ -123,12 +123,17 @@ def real_datasets():
     return [name for name, ds in config["datasets"].items() if ds["kind"] not in SYNTHETIC_KINDS]
 
 
+def raw_dir(dataset):
+    """Where the raw files of a real dataset live (under resources/, shared by all runs)."""
+    return f"resources/{dataset}/raw"
+
+
 def raw_files_of(dataset):
     """The raw files of a real dataset under resources/ (shared by all runs)."""
     from mixseq.data.sources import raw_files
 
     ds = dataset_cfg(dataset)
-    return [f"resources/{dataset}/raw/{f}" for f in raw_files(ds["kind"], ds.get("options") or {})]
+    return [f"{raw_dir(dataset)}/{f}" for f in raw_files(ds["kind"], ds.get("options") or {})]
 
 
 def real_raw_files(wildcards):
@@ -167,7 +172,7 @@ def method_options(alias, dataset=None):
     e.g. `{raw}/store.csv` for Rossmann's store metadata."""
     opts = _options("methods", alias, dataset)
     if dataset is not None and isinstance(opts.get("groups_file"), str):
-        opts["groups_file"] = opts["groups_file"].replace("{raw}", f"resources/{dataset}/raw")
+        opts["groups_file"] = opts["groups_file"].replace("{raw}", raw_dir(dataset))
     return opts
 
 

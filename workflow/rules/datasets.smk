@@ -40,7 +40,7 @@ rule preprocess:
         options=lambda wc: preprocess_options(config, wc.dataset),
         horizon=lambda wc: evaluation_cfg(wc.dataset)["horizon"],
         sha256=lambda wc: dict(dataset_cfg(wc.dataset).get("sha256", {})),
-        raw_dir=lambda wc: f"resources/{wc.dataset}/raw",
+        raw_dir=lambda wc: raw_dir(wc.dataset),
     log:
         log_path("preprocess/{dataset}.log"),
     benchmark:

@@ -3,7 +3,7 @@
 
 rule deepar_base:
     input:
-        train=lambda wc: f"resources/{config['table2']['deepar_source']}/raw/train.csv",
+        train=lambda wc: f"{raw_dir(config['table2']['deepar_source'])}/train.csv",
         stamp=lambda wc: stamp("deepar_base", "base", {"options": _result_options(config["table2"]["deepar_base"]),
                                                        "source": config["table2"]["deepar_source"]}),
     output:
