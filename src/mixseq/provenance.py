@@ -64,6 +64,35 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
+def cached_file_sha256(path: str | os.PathLike[str], cache: str | os.PathLike[str]) -> str:
+    """:func:`file_sha256` of ``path``, remembered in the JSON file ``cache`` under the file's absolute path,
+    size and mtime (ns): a file copied again with the same bytes keeps its hash, an edited one is hashed anew.
+
+    A missing or unreadable cache is rebuilt; entries of files that are gone are dropped.
+    """
+    path = Path(path)
+    st = path.stat()
+    key = str(path.resolve())
+    token = [st.st_size, st.st_mtime_ns]
+    cache = Path(cache)
+    try:
+        entries = json.loads(cache.read_text())
+        if not isinstance(entries, dict):
+            entries = {}
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        entries = {}
+    hit = entries.get(key)
+    if isinstance(hit, dict) and hit.get("token") == token and isinstance(hit.get("sha256"), str):
+        return hit["sha256"]
+    digest = file_sha256(path)
+    entries = {k: v for k, v in entries.items() if Path(k).exists()}
+    entries[key] = {"token": token, "sha256": digest}
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(cache) as tmp:
+        tmp.write_text(json.dumps(entries, sort_keys=True, indent=1) + "\n")
+    return digest
+
+
 def sidecar_path(raw: str | os.PathLike[str]) -> Path:
     """``<raw file>.sha256``: where the ``download`` step records the sha256 of the bytes it wrote."""
     raw = Path(raw)

@@ -400,7 +400,9 @@ def first_realdata_seed():
 
 # ----------------------------------------------------------------------------- config slices (stamps)
 def download_stamp(wildcards):
-    """Where raw file `file` of `dataset` comes from (the raw copies are shared by all runs: stamp in resources/)."""
+    """Where raw file `file` of `dataset` comes from (the raw copies are shared by all runs: stamp in resources/).
+    With a mirror, the stamp also holds the sha256 of the mirror file: editing it in place fetches it again,
+    while a copy with the same bytes and a new mtime (a mirror copied or unpacked again) recomputes nothing."""
     ds = dataset_cfg(wildcards.dataset)
     payload = {
         "kind": ds["kind"],
@@ -410,20 +412,23 @@ def download_stamp(wildcards):
         "subdir": mirror_subdir(wildcards.dataset),
         "remote": dataset_remote(wildcards.dataset, wildcards.file),
     }
+    source = mirror_file(wildcards)
+    if source is not None:
+        payload["mirror_sha256"] = provenance.cached_file_sha256(source, "resources/.stamps/mirror_sha256.json")
     return stamp(wildcards.dataset, wildcards.file, payload, top="resources/.stamps")
 
 
-def mirror_source(wildcards):
-    """The mirror file `download` will copy (an input, so editing it in place fetches it again); none without a
-    mirror, or when the file is not there (download then names every path it tried)."""
+def mirror_file(wildcards):
+    """The mirror file `download` will copy; None without a mirror, or when the file is not there (download then
+    names every path it tried)."""
     if not config["mirror"]:
-        return []
+        return None
     from mixseq.data.download import find_in_mirror
 
     try:
-        return [str(find_in_mirror(config["mirror"], wildcards.file, mirror_subdir(wildcards.dataset)))]
+        return find_in_mirror(config["mirror"], wildcards.file, mirror_subdir(wildcards.dataset))
     except (FileNotFoundError, ValueError):
-        return []
+        return None
 
 
 def raw_sidecars(dataset):

@@ -7,7 +7,6 @@
 rule download:
     input:
         stamp=download_stamp,
-        source=mirror_source,
     output:
         raw="resources/{dataset}/raw/{file}",
         sha256="resources/{dataset}/raw/{file}.sha256",
