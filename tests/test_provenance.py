@@ -244,6 +244,22 @@ def test_mirror_copied_again_with_same_bytes_recomputes_nothing(wd: Path) -> Non
     assert rc == 0 and "Nothing to be done" in out, out[-3000:]
 
 
+@pytest.mark.slow
+def test_pipeline_benchmark_reruns_no_job(wd: Path) -> None:
+    """The summary of the benchmark files runs alone, even when a config change has made every forecast outdated;
+    asked again with nothing new, it is up to date."""
+    cfg = json.loads(json.dumps(CONFIG))
+    cfg["evaluation"]["stride"] = 5
+    name = write_config(wd, cfg, "stride5.yaml")
+    rc, out = smk(wd, name, "--", "pipeline_benchmark")  # after `--`: a target, not a second config file
+    assert rc == 0, out[-3000:]
+    assert ran(out) == {"pipeline_benchmark"}
+    table = pd.read_csv(wd / RES / "benchmarks/pipeline.tsv", sep="\t", comment="#")
+    assert "forecast" in set(table.iloc[:, 0])
+    rc, out = smk(wd, name, "-n", "--", "pipeline_benchmark")
+    assert rc == 0 and "Nothing to be done" in out, out[-3000:]
+
+
 @pytest.mark.parametrize("hash_source", ["recorded", "configured"])
 @pytest.mark.slow
 def test_raw_copy_corrupted_after_run_stops_naming_file(wd: Path, hash_source: str) -> None:

@@ -1,8 +1,8 @@
 # Pipeline benchmark: the per-job benchmark files of the run (benchmarks/<run>/**.tsv) summed per rule family,
 # with the critical path (mixseq.report.benchmarks). Not part of `all`: ask for it after a run,
 #   snakemake --cores 1 pipeline_benchmark
-# Its inputs are the benchmark files that exist when the DAG is built (no rule outputs them, so asking for this
-# target never reruns a job); a job that finishes later updates its file and makes this summary outdated.
+# It reads the benchmark files that exist when the DAG is built; its input is a stamp listing them (path, size,
+# mtime), so asking for this target never reruns a job, and a job that finishes later makes the summary outdated.
 
 
 localrules:
@@ -11,7 +11,7 @@ localrules:
 
 rule pipeline_benchmark:
     input:
-        run_benchmark_files,
+        benchmark_listing,
     output:
         table=res_path("benchmarks/pipeline.tsv"),
         markdown=res_path("benchmarks/pipeline.md"),
