@@ -59,19 +59,12 @@ def bench_path(path):
     return _under("benchmarks", path)
 
 
-def run_benchmark_files(wildcards=None):
-    """The benchmark files of the run that exist now."""
-    return sorted(str(p) for p in Path(bench_path("")).rglob("*.tsv"))
-
-
 def benchmark_listing(wildcards=None):
-    """A stamp listing the run's benchmark files with their size and mtime: the input of rule pipeline_benchmark.
-    The files themselves cannot be inputs: Snakemake counts a benchmark file as an output of its job, so asking
-    for the summary would rerun every job of the run that is out of date."""
-    listing = {}
-    for f in run_benchmark_files():
-        st = Path(f).stat()
-        listing[f] = [st.st_size, st.st_mtime_ns]
+    """A stamp listing the run's benchmark files (`benchmarks/<run>/**.tsv`) with their size and mtime, the input
+    of the pipeline_benchmark step. The files themselves cannot be inputs: Snakemake counts a benchmark file as an
+    output of its job, so asking for the summary would rerun every job of the run that is out of date."""
+    files = sorted(Path(bench_path("")).rglob("*.tsv"))
+    listing = {str(f): [f.stat().st_size, f.stat().st_mtime_ns] for f in files}
     return stamp("bench", "pipeline", listing)
 
 
