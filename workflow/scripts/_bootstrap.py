@@ -53,12 +53,12 @@ def torch_runtime(smk: Any, log: logging.Logger, uses_torch: bool = True, what: 
     here, before any work) and the job's threads. Otherwise returns ``{}``. The device is read from the config,
     not from params: where a step runs does not trigger a rerun (docs/execution.md).
     """
+    if not uses_torch:  # torch is not imported at all (2-4 s per job)
+        log.info("device: cpu (%s does not use torch)", what)
+        return {}
     from mixseq.utils import set_torch_threads, torch_device
 
     set_torch_threads(smk.threads)
-    if not uses_torch:
-        log.info("device: cpu (%s does not use torch)", what)
-        return {}
     device = torch_device(smk.config["device"])
     log.info("device: %s (config device=%s, gpu resource=%s)", device, smk.config["device"],
              smk.resources.get("gpu", 0))
