@@ -113,9 +113,10 @@ def test_doc_command_dry_runs(clone: Path, where: str, command: str):
         run_args = args
     elif "--report" in args:
         i = args.index("--report")
-        run_args = args[:i] + args[i + 2:] + ["-n"]
+        run_args = ["-n", *args[:i], *args[i + 2:]]
     else:
-        run_args = args + ["-n"]
+        # first, so it stays an option when the command ends in `-- targets`
+        run_args = ["-n", *args]
     res = subprocess.run([snakemake_bin(), *run_args], cwd=clone, capture_output=True, text=True, timeout=600,
                          env=env)
     out = res.stdout + res.stderr
