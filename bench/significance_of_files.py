@@ -2,10 +2,10 @@
 
 The `significance` target tests every run that Tables 4/5 select, which needs the whole (dataset x method x
 forecaster x seed) product of a config. This script runs the same test (`mixseq.evaluate.significance`, EWC by
-default, seeds pooled per window, Holm over the rows it writes) on any set of test forecasts files, for example the
-runs of one forecaster that were computed as extra targets of a run. With one K per method, the validation
-selection of the rule is the identity, so the numbers equal what the rule would give for these runs; the Holm
-family, though, is only the rows written here.
+default, windows and seeds as the rule's default, Holm over the rows it writes) on any set of test forecasts
+files, for example the runs of one forecaster that were computed as extra targets of a run. With one K per
+method, the validation selection of the rule is the identity, so the numbers equal what the rule would give for
+these runs; the Holm family, though, is only the rows written here.
 
 Usage::
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mixseq.evaluate.significance import TESTS, collect_window_losses, seed_summary, significance_table
+from mixseq.evaluate.significance import TESTS, UNITS, collect_window_losses, seed_summary, significance_table
 
 
 def main() -> None:
@@ -32,18 +32,21 @@ def main() -> None:
     ap.add_argument("--horizon", type=int, required=True)
     ap.add_argument("--stride", type=int, required=True)
     ap.add_argument("--test", choices=list(TESTS), default="ewc")
+    ap.add_argument("--unit", choices=list(UNITS), default="windows_and_seeds")
     ap.add_argument("--alpha", type=float, default=0.05)
     ap.add_argument("--quantiles", default="0.5,0.9")
     args = ap.parse_args()
     losses = collect_window_losses(args.files, tuple(float(q) for q in args.quantiles.split(",")))
-    table = significance_table(losses, horizon=args.horizon, stride=args.stride, test=args.test, alpha=args.alpha)
+    table = significance_table(losses, horizon=args.horizon, stride=args.stride, test=args.test, alpha=args.alpha,
+                               unit=args.unit)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out, sep="\t", index=False, float_format="%.6g")
     per_seed = seed_summary(losses)
     per_seed.to_csv(args.out.with_suffix(".seeds.tsv"), sep="\t", index=False, float_format="%.6g")
     with pd.option_context("display.width", 200):
         print(table[["dataset", "forecaster", "method", "metric", "macro", "value", "diff", "ci_low", "ci_high",
-                     "p_value", "p_holm", "n_windows", "n_seeds"]].to_string(index=False))
+                     "p_value", "p_holm", "n_windows", "n_seeds", "unit", "se_windows", "se_seeds",
+                     "df"]].to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -110,6 +110,8 @@ def _custom(c, **opts):
          "config key 'realdata.k_per_method.kshape': expected a method of realdata.methods ["),
         (lambda c: c["realdata"].update(k_per_method={"natural": {"wiki": [2]}}),
          "config key 'realdata.k_per_method.natural.wiki': expected a dataset of realdata.datasets ['rossmann100']"),
+        (lambda c: c.update(significance={"test": "bootstrap"}),
+         "config key 'significance.unit': expected 'windows' with test 'bootstrap'"),
         # checks that were already there
         (lambda c: c["table1"]["columns"].update({"X": "nope"}), "config key 'table1.columns.X'"),
     ],

@@ -23,6 +23,7 @@ from mixseq.evaluate.significance import (
     seed_summary,
     significance_table,
     window_losses,
+    windows_and_seeds_test,
 )
 from mixseq.experiments.rolling import rolling_forecast
 
@@ -265,7 +266,7 @@ def long_losses(rng, n=40, shift=0.2, seeds_method=(0, 1), seeds_macro=(0, 1, 2)
 
 def test_significance_table_pools_seeds_per_window_before_the_test():
     losses = long_losses(np.random.default_rng(0))
-    tab = significance_table(losses, horizon=30, stride=7, test="dm")
+    tab = significance_table(losses, horizon=30, stride=7, test="dm", unit="windows")
     assert REQUIRED == [c for c in tab.columns if c in REQUIRED]
     assert len(tab) == 4 and set(tab["method"]) == {"mixseq", "random"}
     row = tab[(tab["method"] == "mixseq") & (tab["metric"] == "r0.5")].iloc[0]
@@ -333,3 +334,111 @@ def test_significance_table_with_one_window_has_nan_p_values():
     first = one.groupby("method")["smape"].mean()
     row = tab[tab["metric"] == "smape"].iloc[0]
     assert row["diff"] == pytest.approx(first[row["method"]] - first["macro"])
+
+
+# --- windows and seeds: the fits as random as the windows ----------------------------------------------------
+
+def seeded_losses(rng, n, horizon, stride, seeds, tau, sig_e, delta, sig_b=1.0):
+    """Per-seed, per-window losses ``[seeds, n]`` of a method and of Macro: a window effect the arms share in
+    part, a fit effect of sd ``tau`` per seed, a seed x window series of sd ``sig_e``; true difference ``delta``."""
+    common = overlapping_diffs(rng, n, horizon, stride)
+
+    def arm(own):
+        return (sig_b * (common + own) + tau * rng.normal(size=(seeds, 1))
+                + sig_e * np.stack([overlapping_diffs(rng, n, horizon, stride) for _ in range(seeds)]))
+
+    return delta + arm(0.7 * overlapping_diffs(rng, n, horizon, stride)), arm(0.0)
+
+
+def cosine_lrv(x, nu):
+    n = len(x)
+    lam = [math.sqrt(2 / n) * sum(math.cos(math.pi * j * (t + 0.5) / n) * x[t] for t in range(n))
+           for j in range(1, nu + 1)]
+    return sum(v * v for v in lam) / nu
+
+
+def test_windows_and_seeds_statistic_matches_a_hand_computed_case():
+    rng = np.random.default_rng(5)
+    m = rng.normal(1.0, 1.0, size=(3, 12)) + np.array([[0.4], [-0.2], [0.9]])
+    z = rng.normal(0.5, 1.0, size=(2, 12))
+    r = windows_and_seeds_test(m, z, horizon=3, stride=1)  # lags 2, nu = min(2*12 // 9, round(0.4 * 12^(2/3)))
+    nu, n = 2, 12
+    d = m.mean(0) - z.mean(0)
+    inter = sum(cosine_lrv(row - m.mean(0), nu) for row in m) / (2 * 3) \
+        + sum(cosine_lrv(row - z.mean(0), nu) for row in z) / (1 * 2)
+    var_w = max(0.0, (cosine_lrv(d, nu) - inter) / n)
+    sm, sz = np.var(m.mean(1), ddof=1) / 3, np.var(z.mean(1), ddof=1) / 2
+    var = var_w + sm + sz
+    df = var ** 2 / (var_w ** 2 / nu + sm ** 2 / 2 + sz ** 2 / 1)
+    assert abs(r.var_windows - var_w) < 1e-12 and abs(r.var_seeds - (sm + sz)) < 1e-12
+    assert abs(r.result.statistic - d.mean() / math.sqrt(var)) < 1e-10 and abs(r.result.df - df) < 1e-10
+    assert abs(r.result.p_value - 2 * stats.t.sf(abs(r.result.statistic), df)) < 1e-12
+    half = stats.t.ppf(0.975, df) * math.sqrt(var)
+    assert abs(r.result.ci_low - (d.mean() - half)) < 1e-10
+
+
+def test_windows_and_seeds_equals_the_window_test_when_seeds_are_copies():
+    d = overlapping_diffs(np.random.default_rng(1), 60, 30, 7, mean=0.2)
+    m = np.tile(d + 1.0, (3, 1))
+    z = np.tile(np.full(60, 1.0), (2, 1))
+    both, win = windows_and_seeds_test(m, z, 30, 7), ewc_test(d, overlap_lags(30, 7))
+    assert both.var_seeds == 0.0 and abs(both.result.p_value - win.p_value) < 1e-12
+    assert abs(both.result.ci_low - win.ci_low) < 1e-12 and both.result.df == win.df
+    same = windows_and_seeds_test(z, z, 30, 7)
+    assert same.result.p_value == 1.0 and same.result.ci_low == same.result.ci_high == 0.0
+    with pytest.raises(ValueError, match="at least 2 seeds per arm"):
+        windows_and_seeds_test(m[:1], z, 30, 7)
+    with pytest.raises(ValueError, match="variance-based"):
+        windows_and_seeds_test(m, z, 30, 7, test="bootstrap")
+
+
+def seeded_rates(n, horizon, stride, seeds, tau, sig_e, delta, reps=400, test="ewc", sig_b=1.0):
+    rng = np.random.default_rng(11)
+    rej = {"windows": 0, "both": 0}
+    cover = {"windows": 0, "both": 0}
+    for _ in range(reps):
+        m, z = seeded_losses(rng, n, horizon, stride, seeds, tau, sig_e, delta, sig_b)
+        res = {"windows": paired_test(m.mean(0) - z.mean(0), horizon, stride, test=test),
+               "both": windows_and_seeds_test(m, z, horizon, stride, test=test).result}
+        for k, r in res.items():
+            rej[k] += r.p_value < 0.05
+            cover[k] += r.ci_low <= delta <= r.ci_high
+    return {k: v / reps for k, v in rej.items()}, {k: v / reps for k, v in cover.items()}
+
+
+@pytest.mark.parametrize("test", ["ewc", "dm"])
+@pytest.mark.parametrize("n,stride,seeds", [(27, 7, 3), (180, 1, 2)])
+def test_fit_noise_fools_the_window_test_but_not_the_windows_and_seeds_test(test, n, stride, seeds):
+    # true difference 0, each fit off by N(0, 1): the window test treats the fits as fixed
+    rej, cover = seeded_rates(n, 30, stride, seeds, tau=1.0, sig_e=1.0, delta=0.0, test=test)
+    assert rej["windows"] >= 0.2
+    assert 0.01 <= rej["both"] <= 0.10 and cover["both"] >= 0.90
+
+
+def test_windows_and_seeds_keeps_its_size_without_fit_noise_and_finds_a_real_difference():
+    rej, _ = seeded_rates(27, 30, 7, 3, tau=0.0, sig_e=1.0, delta=0.0)
+    assert 0.01 <= rej["both"] <= 0.10
+    # a difference of about 3 standard errors (windows 0.3 * 0.7 / sqrt(6), fits 0.3 * sqrt(2/5))
+    rej, cover = seeded_rates(27, 30, 7, 5, tau=0.3, sig_e=0.3, delta=1.0, sig_b=0.3)
+    assert rej["both"] >= 0.9 and cover["both"] >= 0.9
+
+
+def test_significance_table_tests_windows_and_seeds_where_both_arms_have_seeds():
+    losses = long_losses(np.random.default_rng(0))
+    tab = significance_table(losses, horizon=30, stride=7)
+    assert set(tab["unit"]) == {"windows_and_seeds"}
+    row = tab[(tab["method"] == "mixseq") & (tab["metric"] == "r0.5")].iloc[0]
+    pivot = losses.pivot_table(index="origin", columns=["method", "seed"], values="r0.5")
+    ref = windows_and_seeds_test(pivot["mixseq"].to_numpy().T, pivot["macro"].to_numpy().T, 30, 7)
+    assert abs(row["p_value"] - ref.result.p_value) < 1e-12 and abs(row["df"] - ref.result.df) < 1e-12
+    assert abs(row["se_seeds"] - math.sqrt(ref.var_seeds)) < 1e-12
+    # one seed of the method: that comparison falls back to the window test, and says so
+    one = losses[~((losses["method"] == "random") & (losses["seed"] == 1))]
+    tab1 = significance_table(one, horizon=30, stride=7).set_index(["method", "metric"])
+    assert tab1.loc[("random", "r0.5"), "unit"] == "windows"
+    assert math.isnan(tab1.loc[("random", "r0.5"), "se_seeds"])
+    assert tab1.loc[("mixseq", "r0.5"), "unit"] == "windows_and_seeds"
+    with pytest.raises(ValueError, match="variance-based"):
+        significance_table(losses, horizon=30, stride=7, test="bootstrap")
+    assert set(significance_table(losses, horizon=30, stride=7, test="bootstrap", unit="windows")["unit"]) == {
+        "windows"}

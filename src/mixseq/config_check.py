@@ -354,6 +354,10 @@ def check_config(cfg: dict[str, Any]) -> None:
         if "significance" in cfg["targets"] and "macro" not in cfg["realdata"]["methods"]:
             _fail("realdata.methods", "a list containing 'macro' because 'significance' tests every method against it",
                   cfg["realdata"]["methods"])
+        sig = cfg.get("significance") or {}
+        if sig.get("test") == "bootstrap" and sig.get("unit", "windows_and_seeds") == "windows_and_seeds":
+            _fail("significance.unit", "'windows' with test 'bootstrap' (windows_and_seeds adds the seeds' variance "
+                  "to a variance-based test: ewc or dm)", "windows_and_seeds")
         if "future" in cfg["targets"] and not cfg["realdata"]["datasets"]:
             _fail("realdata.datasets", "at least one real dataset because 'future' is in targets", [])
         for i, ds in enumerate(cfg["realdata"]["datasets"]):

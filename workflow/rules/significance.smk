@@ -1,5 +1,5 @@
 # Does clustering beat the total? Paired tests over the test windows of the runs selected on validation: every
-# (dataset, forecaster, method) against Macro with the same forecaster, seeds pooled per window, Holm-corrected
+# (dataset, forecaster, method) against Macro with the same forecaster, windows and seeds random, Holm-corrected
 # over the table (mixseq.evaluate.significance, docs/statistics.md). The selection is made here from the per-run
 # scores by the same function as in realdata_tables, which marks its cells from this table (no cycle).
 

@@ -12,8 +12,11 @@ and is strongly autocorrelated: windows of ``horizon`` periods at ``stride`` per
   and a t(nu) reference, ``nu`` at most 2/3 of the number of non-overlapping windows ``n / (L + 1)``;
 - ``"bootstrap"`` (:func:`block_bootstrap_test`): a moving-block bootstrap over origins, blocks of ``L + 1``.
 
-Seeds are pooled by averaging each window's loss over seeds before the test (:func:`pool_seeds`); p-values of a
-table are Holm-corrected (:func:`holm`). ``docs/statistics.md`` explains the choices and their measured size.
+Seeds enter in one of two ways (``unit``). ``"windows_and_seeds"`` (the default, :func:`windows_and_seeds_test`)
+adds the spread between seeds, each arm's fits being independent draws of a training procedure, to the variance
+from the windows; ``"windows"`` averages each window's loss over seeds (:func:`pool_seeds`) and tests over the
+windows only, which treats the trained models as fixed. p-values of a table are Holm-corrected (:func:`holm`).
+``docs/statistics.md`` explains the choices and their measured size.
 This module computes numbers only; it imports nothing from forecasting or clustering.
 """
 
@@ -41,6 +44,7 @@ from mixseq.utils import atomic_path
 
 KEYS = ["dataset", "forecaster", "method", "seed", "origin"]
 TESTS = ("ewc", "dm", "bootstrap")
+UNITS = ("windows_and_seeds", "windows")
 _METRIC = re.compile(r"^(smape|r\d*\.?\d+)$")
 
 
@@ -241,13 +245,24 @@ def ewc_test(d: np.ndarray | Sequence[float], lags: int, alpha: float = 0.05, do
     deg = _degenerate(x, "ewc", lags, atol)
     if deg is not None:
         return deg
+    nu = ewc_dof(x.size, lags) if dof is None else int(dof)
+    se = math.sqrt(ewc_variance(x, nu) / x.size)
+    return _t_result("ewc", x, se, nu, lags, alpha)
+
+
+def ewc_dof(n: int, lags: int) -> int:
+    """Default EWC degrees of freedom ``max(1, min(floor(2n / (3 (lags + 1))), round(0.4 n^(2/3))))``."""
+    return max(1, min(2 * n // (3 * (lags + 1)), round(0.4 * n ** (2 / 3))))
+
+
+def ewc_variance(d: np.ndarray | Sequence[float], nu: int) -> float:
+    """EWC long-run variance of ``d``: the mean of its ``nu`` lowest squared cosine transforms (mean-free)."""
+    x = np.asarray(d, dtype=np.float64).ravel()
     n = x.size
-    nu = int(dof) if dof is not None else max(1, min(2 * n // (3 * (lags + 1)), round(0.4 * n ** (2 / 3))))
     if not 1 <= nu <= n - 1:
         raise ValueError(f"EWC degrees of freedom must lie in 1..{n - 1} for {n} windows, got {nu}")
     lam = fft.dct(x, type=2)[1:nu + 1] * math.sqrt(2.0 / n) / 2.0
-    se = math.sqrt(float(np.mean(lam ** 2)) / n)
-    return _t_result("ewc", x, se, nu, lags, alpha)
+    return float(np.mean(lam ** 2))
 
 
 def block_bootstrap_test(d: np.ndarray | Sequence[float], block: int, n_boot: int = 9999, seed: int = 0,
@@ -293,6 +308,91 @@ def paired_test(d: np.ndarray | Sequence[float], horizon: int, stride: int, test
     raise ValueError(f"unknown test {test!r}; expected one of {', '.join(TESTS)}")
 
 
+@dataclass(frozen=True)
+class SeedTest:
+    """:func:`windows_and_seeds_test`'s result: the test, and its variance split into its two sources.
+
+    ``var_windows`` is the variance of the mean difference from which windows were drawn (the long-run variance of
+    the seed-averaged difference over ``n``, less its within-seed share, floored at 0); ``var_seeds`` the
+    variance from which fits were drawn, ``s2_method / S_method + s2_macro / S_macro`` of the per-seed scores.
+    """
+
+    result: PairedTest
+    var_windows: float
+    var_seeds: float
+
+
+def _long_run_variance(x: np.ndarray, test: str, lags: int, nu: int) -> float:
+    """Long-run variance of ``x`` as the test estimates it: EWC with ``nu`` cosines, or Newey-West / HLN."""
+    if test == "ewc":
+        return ewc_variance(x, nu)
+    n, h = x.size, lags + 1
+    factor = (n + 1 - 2 * h + h * (h - 1) / n) / n
+    return hac_variance(x, lags) / factor if factor > 0 else math.nan
+
+
+def windows_and_seeds_test(method: np.ndarray, macro: np.ndarray, horizon: int, stride: int, test: str = "ewc",
+                           alpha: float = 0.05, atol: float = 0.0) -> SeedTest:
+    """Test ``E[D] = 0`` for the pooled difference ``D`` when both the windows and the fits are random.
+
+    ``method`` ``[S_m, n]`` and ``macro`` ``[S_0, n]`` are per-seed, per-window losses on the same ``n`` windows;
+    each arm needs at least 2 seeds. The model: ``loss[a, s, w] = mu_a + b[a, w] + u[a, s] + e[a, s, w]`` with a
+    window effect ``b`` shared by an arm's seeds, a fit effect ``u`` (iid over seeds, variance ``tau_a^2``) and a
+    seed x window term ``e``, both autocorrelated over overlapping windows and independent between arms and seeds.
+    ``D = mean_s method - mean_s macro`` averaged over windows has variance
+    ``Omega_b / n + sum_a (tau_a^2 + Omega_e_a / n) / S_a``, estimated unbiasedly by
+
+    - ``var_seeds = s2_m / S_m + s2_0 / S_0``, the sample variances (ddof 1) of each arm's per-seed scores (mean
+      over windows): Welch's two-sample variance with the seed as the unit, which holds ``tau_a^2 + Omega_e_a/n``;
+    - ``var_windows = max(0, (Omega_d - I_m - I_0) / n)``: the long-run variance ``Omega_d`` of the
+      seed-averaged difference (as the window test estimates it: EWC or Newey-West with the HLN factor) holds
+      ``Omega_b + Omega_e_m / S_m + Omega_e_0 / S_0``; ``I_a = sum_s Omega(loss[a, s] - mean_s loss[a]) /
+      ((S_a - 1) S_a)`` removes the seed x window share that ``var_seeds`` already counts.
+
+    The reference is t with Welch-Satterthwaite degrees of freedom ``V^2 / (var_windows^2 / nu_w +
+    (s2_m/S_m)^2 / (S_m - 1) + (s2_0/S_0)^2 / (S_0 - 1))`` (``nu_w``: the EWC cosines, or ``n - 1`` for DM). With
+    2 or 3 seeds the seed part has 1 or 2 degrees of freedom and the interval is wide: that is what few seeds
+    can say. Identical forecasts (every difference and every seed spread within ``atol``) give p = 1.
+    """
+    m = np.asarray(method, dtype=np.float64)
+    b = np.asarray(macro, dtype=np.float64)
+    if m.ndim != 2 or b.ndim != 2 or m.shape[1] != b.shape[1]:
+        raise ValueError(f"method and macro losses must be [seeds, windows] on the same windows, got shapes "
+                         f"{m.shape} and {b.shape}")
+    if min(m.shape[0], b.shape[0]) < 2:
+        raise ValueError(f"the windows-and-seeds test needs at least 2 seeds per arm, got {m.shape[0]} (method) "
+                         f"and {b.shape[0]} (macro)")
+    if test not in ("ewc", "dm"):
+        raise ValueError(f"the windows-and-seeds test needs a variance-based test (ewc or dm), got {test!r}")
+    lags = overlap_lags(horizon, stride)
+    d = _check(m.mean(axis=0) - b.mean(axis=0), lags)
+    if not (np.all(np.isfinite(m)) and np.all(np.isfinite(b))):
+        raise ValueError("losses must be finite")
+    n, mean = d.size, float(d.mean())
+    per_seed = [m.mean(axis=1), b.mean(axis=1)]
+    if np.max(np.abs(d)) <= atol and max(float(np.ptp(v)) for v in per_seed) <= atol:
+        return SeedTest(PairedTest(test, mean, mean, mean, 1.0, n, 0.0, math.nan, lags), 0.0, 0.0)
+    nu_w = ewc_dof(n, lags) if test == "ewc" else n - 1
+    omega_d = _long_run_variance(d, test, lags, nu_w)
+    if math.isnan(omega_d):  # DM with n <= lags + 1: no estimate of the window part
+        return SeedTest(PairedTest(test, mean, math.nan, math.nan, math.nan, n, math.nan, math.nan, lags),
+                        math.nan, math.nan)
+    inter = 0.0
+    for arm in (m, b):
+        resid = arm - arm.mean(axis=0)
+        inter += sum(_long_run_variance(r, test, lags, nu_w) for r in resid) / ((arm.shape[0] - 1) * arm.shape[0])
+    var_w = max(0.0, (omega_d - inter) / n)
+    seed_parts = [float(np.var(v, ddof=1)) / v.size for v in per_seed]
+    var_s = sum(seed_parts)
+    var = var_w + var_s
+    if var <= 0.0:  # every seed of each arm alike and no window variance: a constant difference
+        return SeedTest(PairedTest(test, mean, mean, mean, 0.0 if abs(mean) > atol else 1.0, n,
+                                   math.copysign(math.inf, mean), math.nan, lags), var_w, var_s)
+    denom = var_w ** 2 / nu_w + sum(c ** 2 / (v.size - 1) for c, v in zip(seed_parts, per_seed, strict=True))
+    df = var ** 2 / denom
+    return SeedTest(_t_result(test, d, math.sqrt(var), df, lags, alpha), var_w, var_s)
+
+
 def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     """Holm-adjusted p-values (statsmodels ``multipletests(method="holm")``); NaN entries stay NaN and do
     not count towards the family size."""
@@ -326,11 +426,20 @@ def pool_seeds(losses: pd.DataFrame, metric: str) -> tuple[pd.Series, int]:
 
     Every seed must have the same origins (a paired test compares the same windows).
     """
+    per_seed = seed_matrix(losses, metric)
+    return per_seed.mean(axis=1), int(per_seed.shape[1])
+
+
+def seed_matrix(losses: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """``metric`` of one (dataset, forecaster, method) as a frame ``origin x seed`` (origins sorted).
+
+    Every seed must have the same origins (a paired test compares the same windows).
+    """
     per_seed = losses.pivot(index="origin", columns="seed", values=metric).sort_index()
     if per_seed.isna().any().any():
         seeds = [s for s in per_seed.columns if per_seed[s].isna().any()]
         raise ValueError(f"per-window losses: seeds {seeds} lack some origins of the other seeds")
-    return per_seed.mean(axis=1), int(per_seed.shape[1])
+    return per_seed
 
 
 def seed_summary(losses: pd.DataFrame, metrics: Sequence[str] | None = None) -> pd.DataFrame:
@@ -349,21 +458,32 @@ def seed_summary(losses: pd.DataFrame, metrics: Sequence[str] | None = None) -> 
 
 def significance_table(losses: pd.DataFrame, horizon: int, stride: int, baseline: str = "macro",
                        metrics: Sequence[str] | None = None, test: str = "ewc", alpha: float = 0.05,
-                       n_boot: int = 9999, seed: int = 0, rtol: float = 1e-12) -> pd.DataFrame:
+                       n_boot: int = 9999, seed: int = 0, rtol: float = 1e-12,
+                       unit: str = "windows_and_seeds") -> pd.DataFrame:
     """Every (dataset, forecaster, method != baseline, metric) against the baseline with the same forecaster.
 
     ``losses``: long frame with columns ``dataset, forecaster, method, seed, origin`` and metric columns
-    (``smape``, ``r0.5``, ...), one row per window of a run (:func:`window_losses` plus keys). Seeds are pooled
+    (``smape``, ``r0.5``, ...), one row per window of a run (:func:`window_losses` plus keys).
+
+    ``unit="windows_and_seeds"`` (default): where both the method and the baseline have 2 or more seeds,
+    :func:`windows_and_seeds_test` (windows and fits random; ``test`` ``ewc`` or ``dm``); a comparison with fewer
+    seeds falls back to the window test and says so in column ``unit``. ``unit="windows"``: seeds are pooled
     per window (:func:`pool_seeds`), then ``d_w = method - baseline`` is tested with ``test`` (``ewc``, ``dm``
-    or ``bootstrap``). Columns: ``dataset, forecaster, method, metric, macro, value, diff, ci_low, ci_high,
-    p_value, p_holm, n_windows, n_seeds, n_seeds_macro, test, lags, statistic, df``; ``macro``/``value`` are the
-    pooled metrics (mean over seeds), ``diff = value - macro``, ``p_holm`` is Holm-adjusted over all rows.
+    or ``bootstrap``) over the windows. Columns: ``dataset, forecaster, method, metric, macro, value, diff,
+    ci_low, ci_high, p_value, p_holm, n_windows, n_seeds, n_seeds_macro, test, unit, se_windows, se_seeds, lags,
+    statistic, df``; ``macro``/``value`` are the pooled metrics (mean over seeds), ``diff = value - macro``,
+    ``p_holm`` is Holm-adjusted over all rows; ``se_windows`` and ``se_seeds`` split the standard error into its
+    sources (``se_seeds`` NaN for the window test).
     Differences within ``rtol`` of the losses' scale count as identical forecasts (p = 1); a single window gives
     NaN p-values and intervals (not counted by Holm), so the tables built on it stay unmarked.
     """
     metrics = _metrics(losses, metrics)
     if test not in TESTS:
         raise ValueError(f"unknown test {test!r}; expected one of {', '.join(TESTS)}")
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
+    if unit == "windows_and_seeds" and test == "bootstrap":
+        raise ValueError("unit windows_and_seeds needs a variance-based test (ewc or dm), not bootstrap")
     rows = []
     for (ds, fc), grp in losses.groupby(["dataset", "forecaster"], sort=True):
         base = grp[grp["method"] == baseline]
@@ -371,25 +491,34 @@ def significance_table(losses: pd.DataFrame, horizon: int, stride: int, baseline
             raise ValueError(f"per-window losses: no {baseline!r} rows for dataset {ds!r}, forecaster {fc!r}")
         for method, sub in grp[grp["method"] != baseline].groupby("method", sort=True):
             for metric in metrics:
-                b, n_b = pool_seeds(base, metric)
-                v, n_v = pool_seeds(sub, metric)
+                bm, vm = seed_matrix(base, metric), seed_matrix(sub, metric)
+                b, v = bm.mean(axis=1), vm.mean(axis=1)
+                n_b, n_v = bm.shape[1], vm.shape[1]
                 if not b.index.equals(v.index):
                     raise ValueError(f"per-window losses: {ds}/{fc}: method {method!r} and {baseline!r} have "
                                      f"different origins ({len(v)} vs {len(b)} windows)")
                 scale = max(float(np.abs(b).mean()), float(np.abs(v).mean()), np.finfo(float).tiny)
+                used, se_w, se_s = "windows", math.nan, math.nan
                 if len(v) < 2:  # one window: nothing to test with, p-value and interval NaN
                     r = PairedTest(test, float((v - b).mean()), math.nan, math.nan, math.nan, len(v), math.nan,
                                    math.nan, overlap_lags(horizon, stride))
+                elif unit == "windows_and_seeds" and min(n_b, n_v) >= 2:
+                    st = windows_and_seeds_test(vm.to_numpy().T, bm.to_numpy().T, horizon, stride, test=test,
+                                                alpha=alpha, atol=rtol * scale)
+                    r, used = st.result, "windows_and_seeds"
+                    se_w, se_s = math.sqrt(st.var_windows), math.sqrt(st.var_seeds)
                 else:
                     r = paired_test((v - b).to_numpy(), horizon, stride, test=test, alpha=alpha, n_boot=n_boot,
                                     seed=seed, atol=rtol * scale)
+                    if test != "bootstrap" and math.isfinite(r.statistic) and r.statistic != 0:
+                        se_w = abs(r.mean / r.statistic)
                 res = asdict(r)
                 rows.append({"dataset": ds, "forecaster": fc, "method": method, "metric": metric,
                              "macro": float(b.mean()), "value": float(v.mean()), "diff": res["mean"],
                              "ci_low": res["ci_low"], "ci_high": res["ci_high"], "p_value": res["p_value"],
                              "n_windows": res["n_windows"], "n_seeds": n_v, "n_seeds_macro": n_b,
-                             "test": res["test"], "lags": res["lags"], "statistic": res["statistic"],
-                             "df": res["df"]})
+                             "test": res["test"], "unit": used, "se_windows": se_w, "se_seeds": se_s,
+                             "lags": res["lags"], "statistic": res["statistic"], "df": res["df"]})
     out = pd.DataFrame(rows)
     if out.empty:
         raise ValueError(f"per-window losses: no method other than {baseline!r} to compare")
