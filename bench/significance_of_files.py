@@ -12,7 +12,8 @@ Usage::
     python bench/significance_of_files.py OUT.tsv --horizon 30 --stride 7 FILE.parquet [FILE.parquet ...]
 
 FILEs are ``.../{dataset}/forecasts/{method}/k{K}/{forecaster}/seed{seed}.parquet``; one of them per (dataset,
-forecaster, seed) must be ``macro``.
+forecaster, seed) must be the baseline, ``macro`` unless ``--baseline`` names another method (``--baseline random``:
+does a clustering beat a random split of the same K?).
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ def main() -> None:
     ap.add_argument("--stride", type=int, required=True)
     ap.add_argument("--test", choices=list(TESTS), default="ewc")
     ap.add_argument("--unit", choices=list(UNITS), default="windows_and_seeds")
+    ap.add_argument("--baseline", default="macro",
+                    help="the method every other is tested against (column `macro` then holds its score)")
     ap.add_argument("--alpha", type=float, default=0.05)
     ap.add_argument("--quantiles", default="0.5,0.9")
     args = ap.parse_args()
     losses = collect_window_losses(args.files, tuple(float(q) for q in args.quantiles.split(",")))
     table = significance_table(losses, horizon=args.horizon, stride=args.stride, test=args.test, alpha=args.alpha,
-                               unit=args.unit)
+                               unit=args.unit, baseline=args.baseline)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out, sep="\t", index=False, float_format="%.6g")
     per_seed = seed_summary(losses)

@@ -87,3 +87,59 @@ def test_bench_batching_writes_the_ceiling(tmp_path: Path) -> None:
     assert row.family == "deepar" and row.k == 2 and row.ms_per_step > 0 and row.ms_per_step_kb > 0
     assert abs(row.ceiling - 2 * row.ms_per_step / row.ms_per_step_kb) < 0.01
     assert 0 < row.dropout_share < 1
+
+
+def _forecasts_file(path: Path, rng, level: float, n_origins: int = 12, n_samples: int = 30, horizon: int = 5):
+    """A forecasts parquet in the run layout: truth rows (sample = -1) and ``n_samples`` sample rows per origin."""
+    import numpy as np
+
+    truth = 100 + 10 * np.sin(np.arange(n_origins + horizon))
+    rows = []
+    for i in range(n_origins):
+        origin = str(pd.Timestamp("2021-01-01") + pd.Timedelta(days=i))
+        rows.append({"origin": origin, "sample": -1, **{f"h{h + 1}": truth[i + h] for h in range(horizon)}})
+        for s in range(n_samples):
+            rows.append({"origin": origin, "sample": s,
+                         **{f"h{h + 1}": truth[i + h] + level + rng.normal(0, 3) for h in range(horizon)}})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_parquet(path)
+
+
+def test_significance_of_files_equals_the_table_and_takes_another_baseline(tmp_path: Path) -> None:
+    import numpy as np
+
+    from mixseq.evaluate.significance import collect_window_losses, significance_table
+
+    rng = np.random.default_rng(0)
+    files = []
+    for method, k, level in (("macro", 1, 6.0), ("mixseq", 3, 1.0), ("random", 3, 4.0)):
+        for seed in (0, 1, 2):
+            f = tmp_path / f"shop/forecasts/{method}/k{k}/autoets/seed{seed}.parquet"
+            _forecasts_file(f, rng, level + rng.normal(0, 0.5))
+            files.append(f)
+    out = tmp_path / "sig.tsv"
+    script = str(ROOT / "bench/significance_of_files.py")
+    subprocess.run([sys.executable, script, str(out), "--horizon", "5", "--stride", "1", *map(str, files)],
+                   check=True, capture_output=True, text=True)
+    got = pd.read_csv(out, sep="\t")
+    want = significance_table(collect_window_losses(files), horizon=5, stride=1)
+    assert set(got["unit"]) == {"windows_and_seeds"} and len(got) == 6
+    np.testing.assert_allclose(got["p_value"], want["p_value"], rtol=1e-5)
+    assert out.with_suffix(".seeds.tsv").exists()
+    vs = tmp_path / "vs_random.tsv"
+    subprocess.run([sys.executable, script, str(vs), "--horizon", "5", "--stride", "1", "--baseline", "random",
+                    *map(str, files)], check=True, capture_output=True, text=True)
+    other = pd.read_csv(vs, sep="\t")
+    assert set(other["method"]) == {"macro", "mixseq"}
+    row = other[(other["method"] == "mixseq") & (other["metric"] == "smape")].iloc[0]
+    base = got[(got["method"] == "random") & (got["metric"] == "smape")].iloc[0]
+    assert abs(row["macro"] - base["value"]) < 1e-5  # column `macro` holds the baseline's (random's) score
+
+
+def test_significance_size_bench_writes_rates(tmp_path: Path) -> None:
+    out = tmp_path / "size.tsv"
+    subprocess.run([sys.executable, str(ROOT / "bench/significance_size.py"), str(out), "--reps", "20"],
+                   check=True, capture_output=True, text=True)
+    tab = pd.read_csv(out, sep="\t")
+    assert set(tab["unit"]) == {"windows", "windows_and_seeds"} and set(tab["test"]) == {"ewc", "dm"}
+    assert tab[["reject", "coverage"]].apply(lambda c: c.between(0, 1)).all().all() and (tab["reps"] == 20).all()
