@@ -154,4 +154,5 @@ def test_legend_names_marks_and_level():
     text = marks_legend(0.05, "ewc")
     assert "\\*" in text and MARK_WORSE in text and MARK_COLLAPSED in text and "p < 0.05" in text
     assert "ewc test" in text
+    assert "over the test windows and seeds" in marks_legend(0.05, "ewc", "windows_and_seeds")
     assert "no significance marks" in marks_legend(None) and MARK_COLLAPSED in marks_legend(None)

@@ -59,7 +59,7 @@ alpha = float(sig_cfg["alpha"]) if significance is not None else None
 r_metrics = [f"r{q[0]:g}", f"r{q[1]:g}"]
 cells = table_cells(selected, selection, ["smape", *r_metrics], significance, alpha or 0.0)
 write_tsv(cells, smk.output.cells, header, index=False, float_format="%.6g")
-legend = marks_legend(alpha, sig_cfg["test"])
+legend = marks_legend(alpha, sig_cfg["test"], sig_cfg["unit"])
 sd4 = int(cells["n_seeds"].max()) >= 2
 rr = f"R{q[0]:g}/R{q[1]:g}"
 fcs = list(rd["forecasters"])

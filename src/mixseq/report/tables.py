@@ -228,12 +228,15 @@ def marked_markdown(cells: pd.DataFrame, datasets: list[str], forecasters: list[
     return "\n".join(lines) + "\n"
 
 
-def marks_legend(alpha: float | None, test: str | None = None) -> str:
-    """Caption sentence explaining the marks of :func:`marked_markdown` (``alpha`` None: no significance marks)."""
+def marks_legend(alpha: float | None, test: str | None = None, unit: str | None = None) -> str:
+    """Caption sentence explaining the marks of :func:`marked_markdown` (``alpha`` None: no significance marks);
+    ``test`` and ``unit`` as in the config's ``significance`` section."""
     coll = (f"{MARK_COLLAPSED}: the selected clustering of at least one seed has fewer non-empty clusters than K "
             "(selection.tsv: n_nonempty, sizes).")
     if alpha is None:
         return "No Macro column, so no significance marks. " + coll
-    how = f"{test} test over the test windows, " if test else ""
+    over = ("the test windows and seeds (windows only where a run has one seed)" if unit == "windows_and_seeds"
+            else "the test windows")
+    how = f"{test} test over {over}, " if test else ""
     return (f"{_md_escape(MARK_BETTER)}: loss significantly lower than Macro's with the same forecaster, "
             f"{MARK_WORSE}: significantly higher (Holm-adjusted p < {alpha:g}, {how}significance.tsv). " + coll)
