@@ -219,13 +219,20 @@ def dm_test(d: np.ndarray | Sequence[float], lags: int, alpha: float = 0.05, hln
     deg = _degenerate(x, "dm", lags, atol)
     if deg is not None:
         return deg
-    n, h = x.size, lags + 1
-    factor = (n + 1 - 2 * h + h * (h - 1) / n) / n if hln else 1.0  # = (n - h)(n - h + 1) / n^2 >= 0
+    n = x.size
+    factor = hln_factor(n, lags) if hln else 1.0
     if factor <= 0:
         m = float(x.mean())
         return PairedTest("dm", m, math.nan, math.nan, math.nan, n, math.nan, float(n - 1), lags)
     se = math.sqrt(hac_variance(x, lags) / n / factor)
     return _t_result("dm", x, se, n - 1, lags, alpha)
+
+
+def hln_factor(n: int, lags: int) -> float:
+    """Harvey-Leybourne-Newbold variance factor ``(n + 1 - 2h + h(h-1)/n) / n``, ``h = lags + 1``
+    (``= (n - h)(n - h + 1) / n^2 >= 0``; 0 when ``n <= h``)."""
+    h = lags + 1
+    return (n + 1 - 2 * h + h * (h - 1) / n) / n
 
 
 def ewc_test(d: np.ndarray | Sequence[float], lags: int, alpha: float = 0.05, dof: int | None = None,
@@ -326,8 +333,7 @@ def _long_run_variance(x: np.ndarray, test: str, lags: int, nu: int) -> float:
     """Long-run variance of ``x`` as the test estimates it: EWC with ``nu`` cosines, or Newey-West / HLN."""
     if test == "ewc":
         return ewc_variance(x, nu)
-    n, h = x.size, lags + 1
-    factor = (n + 1 - 2 * h + h * (h - 1) / n) / n
+    factor = hln_factor(x.size, lags)
     return hac_variance(x, lags) / factor if factor > 0 else math.nan
 
 
