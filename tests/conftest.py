@@ -77,6 +77,37 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.C
     return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
 
 
+#: the common part of the configs of the small custom-data workflow tests (`shop_workdir`)
+SHOP_BASE = {
+    "n_samples": 10,
+    "quantiles": [0.5, 0.9],
+    "gpu": 0,
+    "device": "cpu",
+    "mirror": "mirror",
+    "datasets": {"shop": {"kind": "custom",
+                          "options": {"file": "shop.csv", "train_end": "2021-03-31", "min_series": 2}}},
+    "methods": {},
+}
+
+
+def shop_workdir(wd: Path) -> Path:
+    """``wd`` with a copy of the workflow and ``mirror/shop.csv``: 6 daily Poisson series (levels 10..35) over
+    120 days from 2021-01-01, the custom data set of ``SHOP_BASE``."""
+    import pandas as pd
+
+    wd.mkdir(parents=True, exist_ok=True)
+    for name in ("Snakefile", "workflow", "config", "envs", "profiles", "src"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, wd / name)
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2021-01-01", periods=120, freq="D").strftime("%Y-%m-%d")
+    frame = pd.concat([pd.DataFrame({"id": f"s{i}", "date": dates, "value": rng.poisson(10 + 5 * i, len(dates))})
+                       for i in range(6)])
+    (wd / "mirror").mkdir()
+    frame.to_csv(wd / "mirror/shop.csv", index=False)
+    return wd
+
+
 @pytest.fixture(scope="session")
 def full_run(tmp_path_factory) -> Path:
     """config/test.yaml end to end (every target) with the data mirror, once per test session

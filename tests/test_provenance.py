@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import run_snakemake
+from conftest import SHOP_BASE, run_snakemake, shop_workdir
 
 from mixseq import provenance
 
@@ -25,18 +25,11 @@ RUN = "prov"
 RES = Path("results") / RUN
 RAW = Path("resources/shop/raw/shop.csv")
 CONFIG = {
+    **SHOP_BASE,
     "run": RUN,
     "targets": ["table3", "table4", "table5", "sensitivity"],
     "seeds": [0],
-    "n_samples": 10,
-    "quantiles": [0.5, 0.9],
-    "gpu": 0,
-    "device": "cpu",
-    "mirror": "mirror",
-    "datasets": {"shop": {"kind": "custom",
-                          "options": {"file": "shop.csv", "train_end": "2021-03-31", "min_series": 2}}},
     "evaluation": {"horizon": 7, "stride": 7, "refit_every": 1},
-    "methods": {},
     "forecasters": {"seasonal_naive": {}},
     "realdata": {"datasets": ["shop"], "methods": ["macro", "mixarma"], "forecasters": ["seasonal_naive"],
                  "k": [2], "selection_metric": "r0.5"},
@@ -76,18 +69,7 @@ def forecast_splits(out: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> Path:
-    from conftest import REPO
-
-    wd = tmp_path_factory.mktemp("prov_ref")
-    for name in ("Snakefile", "workflow", "config", "envs", "profiles", "src"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, wd / name)
-    rng = np.random.default_rng(0)
-    dates = pd.date_range("2021-01-01", periods=120, freq="D").strftime("%Y-%m-%d")
-    frame = pd.concat([pd.DataFrame({"id": f"s{i}", "date": dates, "value": rng.poisson(10 + 5 * i, len(dates))})
-                       for i in range(6)])
-    (wd / "mirror").mkdir()
-    frame.to_csv(wd / "mirror/shop.csv", index=False)
+    wd = shop_workdir(tmp_path_factory.mktemp("prov_ref"))
     write_config(wd, CONFIG)
     rc, out = smk(wd)
     assert rc == 0, out[-3000:]

@@ -4,32 +4,25 @@ numbers equal `windows_and_seeds_test` on the runs' forecasts files."""
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, run_snakemake
+from conftest import SHOP_BASE, run_snakemake, shop_workdir
 
 from mixseq.evaluate.significance import holm, seed_matrix, window_losses, windows_and_seeds_test
 
 pytestmark = pytest.mark.slow
 
 CONFIG = {
+    **SHOP_BASE,
     "run": "seeds",
     "targets": ["significance"],
     "seeds": [0, 1],
     "n_samples": 20,
-    "quantiles": [0.5, 0.9],
-    "gpu": 0,
-    "device": "cpu",
-    "mirror": "mirror",
-    "datasets": {"shop": {"kind": "custom",
-                          "options": {"file": "shop.csv", "train_end": "2021-03-31", "min_series": 2}}},
     "evaluation": {"horizon": 7, "stride": 3, "refit_every": 1},
-    "methods": {},
     # bootstrapped residuals: each seed draws other samples, so the seeds' scores differ
     "forecasters": {"seasonal_naive": {"bootstrap": True}},
     "realdata": {"datasets": ["shop"], "methods": ["macro", "random"], "forecasters": ["seasonal_naive"],
@@ -38,17 +31,7 @@ CONFIG = {
 
 
 def test_significance_over_two_seeds_tests_windows_and_seeds(tmp_path: Path):
-    wd = tmp_path / "wd"
-    wd.mkdir()
-    for name in ("Snakefile", "workflow", "config", "envs", "profiles", "src"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, wd / name)
-    rng = np.random.default_rng(0)
-    dates = pd.date_range("2021-01-01", periods=120, freq="D").strftime("%Y-%m-%d")
-    frame = pd.concat([pd.DataFrame({"id": f"s{i}", "date": dates, "value": rng.poisson(10 + 5 * i, len(dates))})
-                       for i in range(6)])
-    (wd / "mirror").mkdir()
-    frame.to_csv(wd / "mirror/shop.csv", index=False)
+    wd = shop_workdir(tmp_path / "wd")
     (wd / "config/seeds.yaml").write_text(yaml.safe_dump(CONFIG))
     res = run_snakemake(wd, "--configfile", "config/seeds.yaml")
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
