@@ -23,7 +23,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from mixseq.evaluate.significance import TESTS, UNITS, collect_window_losses, seed_summary, significance_table
+from mixseq.evaluate.significance import (
+    HOLM_FAMILIES,
+    TESTS,
+    UNITS,
+    collect_window_losses,
+    seed_summary,
+    significance_table,
+)
 
 
 def main() -> None:
@@ -37,18 +44,20 @@ def main() -> None:
     ap.add_argument("--baseline", default="macro",
                     help="the method every other is tested against (column `macro` then holds its score)")
     ap.add_argument("--alpha", type=float, default=0.05)
+    ap.add_argument("--holm-family", choices=list(HOLM_FAMILIES), default="testable",
+                    help="testable: Holm leaves out comparisons with identical losses everywhere (p = 1)")
     ap.add_argument("--quantiles", default="0.5,0.9")
     args = ap.parse_args()
     losses = collect_window_losses(args.files, tuple(float(q) for q in args.quantiles.split(",")))
     table = significance_table(losses, horizon=args.horizon, stride=args.stride, test=args.test, alpha=args.alpha,
-                               unit=args.unit, baseline=args.baseline)
+                               unit=args.unit, baseline=args.baseline, holm_family=args.holm_family)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out, sep="\t", index=False, float_format="%.6g")
     per_seed = seed_summary(losses)
     per_seed.to_csv(args.out.with_suffix(".seeds.tsv"), sep="\t", index=False, float_format="%.6g")
     with pd.option_context("display.width", 200):
         print(table[["dataset", "forecaster", "method", "metric", "macro", "value", "diff", "ci_low", "ci_high",
-                     "p_value", "p_holm", "n_windows", "n_seeds", "unit", "se_windows", "se_seeds",
+                     "p_value", "p_holm", "in_holm", "n_windows", "n_seeds", "unit", "se_windows", "se_seeds",
                      "df"]].to_string(index=False))
 
 

@@ -15,6 +15,7 @@ from mixseq.evaluate.significance import (
     ewc_test,
     hac_variance,
     holm,
+    holm_table,
     overlap_lags,
     paired_test,
     plot_significance,
@@ -284,6 +285,36 @@ def test_significance_table_pools_seeds_per_window_before_the_test():
     assert row["p_holm"] < 0.05  # a shift of 0.4 in r0.5 with noise 0.1 is found
     rnd = tab[(tab["method"] == "random") & (tab["metric"] == "r0.5")].iloc[0]
     assert rnd["p_value"] > row["p_value"]
+
+
+def test_holm_family_leaves_out_identical_forecasts():
+    """A method whose losses equal Macro's in every window and seed (a linear forecaster) is out of the family."""
+    losses = long_losses(np.random.default_rng(4), seeds_method=(0, 1, 2))
+    copy = losses[losses["method"] == "macro"].assign(method="naive_copy")
+    both = pd.concat([losses, copy], ignore_index=True)
+    tab = significance_table(both, 30, 7)
+    same = tab["method"] == "naive_copy"
+    assert tab.loc[same, "identical"].all() and not tab.loc[~same, "identical"].any()
+    assert (tab.loc[same, "p_value"] == 1.0).all() and (tab.loc[same, "p_holm"] == 1.0).all()
+    assert not tab.loc[same, "in_holm"].any() and tab.loc[~same, "in_holm"].all()
+    # Holm over the 4 testable rows only: the same adjusted p-values as without the copies
+    alone = significance_table(losses, 30, 7)
+    np.testing.assert_allclose(tab.loc[~same, "p_holm"].to_numpy(), alone["p_holm"].to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(alone["p_holm"], holm(alone["p_value"]), rtol=1e-12)
+    # family "all": 6 rows, the identical ones at p = 1 raise the others' adjusted p-values (hand case below)
+    every = significance_table(both, 30, 7, holm_family="all")
+    assert every["in_holm"].all()
+    np.testing.assert_allclose(every["p_holm"], holm(every["p_value"]), rtol=1e-12)
+    assert (every.loc[~same, "p_holm"].to_numpy() >= tab.loc[~same, "p_holm"].to_numpy()).all()
+    # a hand case: p = 0.01, 0.02, 1 (identical): testable -> 0.02, 0.02; all -> 0.03, 0.04, 1
+    hand = pd.DataFrame({"p_value": [0.01, 0.02, 1.0], "identical": [False, False, True]})
+    np.testing.assert_allclose(holm_table(hand.copy())["p_holm"], [0.02, 0.02, 1.0], rtol=1e-12)
+    np.testing.assert_allclose(holm_table(hand.copy(), "all")["p_holm"], [0.03, 0.04, 1.0], rtol=1e-12)
+    with pytest.raises(ValueError, match="unknown Holm family 'some'"):
+        holm_table(hand.copy(), "some")
+    # windows as the unit: identical means equal seed-averaged losses in every window
+    win = significance_table(both, 30, 7, unit="windows")
+    assert win.loc[win["method"] == "naive_copy", "identical"].all()
 
 
 def test_seed_summary_gives_mean_and_sd_over_seeds():

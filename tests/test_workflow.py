@@ -136,4 +136,14 @@ def test_significance_table_pairs_selected_runs_with_macro(full_run: Path):
         assert r.diff == pytest.approx(r.value - r.macro, abs=1e-5 * max(abs(r.value), abs(r.macro)))
         assert r.ci_low <= r.diff <= r.ci_high and 0 <= r.p_value <= r.p_holm <= 1
     assert (sig.n_windows == 7).all() and (sig.n_seeds == 1).all()
+    # seasonal naive is linear: every split's summed forecast is Macro's, so its rows are identical, p = 1, and
+    # out of Holm's family (as is any other comparison with identical losses); p_holm of the other rows is Holm
+    # over those rows alone
+    naive = sig.forecaster == "seasonal_naive"
+    assert sig.loc[naive, "identical"].all() and (sig.loc[sig.identical, "p_holm"] == 1).all()
+    assert (sig.in_holm == ~sig.identical).all() and sig.in_holm.any()
+    from mixseq.evaluate.significance import holm
+
+    fam = sig[sig.in_holm]
+    np.testing.assert_allclose(fam.p_holm, holm(fam.p_value.to_numpy()), rtol=1e-4)
     assert (wd / "results/test/figures/significance.png").read_bytes()[:4] == b"\x89PNG"

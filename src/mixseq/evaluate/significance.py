@@ -15,7 +15,10 @@ and is strongly autocorrelated: windows of ``horizon`` periods at ``stride`` per
 Seeds enter in one of two ways (``unit``). ``"windows_and_seeds"`` (the default, :func:`windows_and_seeds_test`)
 adds the spread between seeds, each arm's fits being independent draws of a training procedure, to the variance
 from the windows; ``"windows"`` averages each window's loss over seeds (:func:`pool_seeds`) and tests over the
-windows only, which treats the trained models as fixed. p-values of a table are Holm-corrected (:func:`holm`).
+windows only, which treats the trained models as fixed. p-values of a table are Holm-corrected
+(:func:`holm_table`) over the comparisons that can reject: a comparison whose forecasts give identical losses in
+every window and seed (a linear forecaster such as seasonal naive sums the clusters' forecasts to Macro's) has
+p = 1 by construction and stays out of the family unless ``family="all"``.
 ``docs/statistics.md`` explains the choices and their measured size.
 This module computes numbers only; it imports nothing from forecasting or clustering.
 """
@@ -45,6 +48,7 @@ from mixseq.utils import atomic_path
 KEYS = ["dataset", "forecaster", "method", "seed", "origin"]
 TESTS = ("ewc", "dm", "bootstrap")
 UNITS = ("windows_and_seeds", "windows")
+HOLM_FAMILIES = ("testable", "all")
 _METRIC = re.compile(r"^(smape|r\d*\.?\d+)$")
 
 
@@ -410,6 +414,38 @@ def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     return out
 
 
+def holm_table(table: pd.DataFrame, family: str = "testable") -> pd.DataFrame:
+    """``table`` with columns ``in_holm`` and ``p_holm`` (Holm over the rows with ``in_holm``), set in place.
+
+    ``family="testable"`` (default): rows with ``identical`` true (the method's and the baseline's losses equal in
+    every window and seed, p = 1 by construction) are left out of the family, since such a comparison can never
+    reject; their ``p_holm`` is their ``p_value`` (1). Leaving them out cannot raise the family-wise error rate: a
+    hypothesis that is never rejected adds no false rejection. ``family="all"``: every row with a p-value counts.
+    ``p_holm`` is inserted after ``p_value`` if absent.
+    """
+    if family not in HOLM_FAMILIES:
+        raise ValueError(f"unknown Holm family {family!r}; expected one of {', '.join(HOLM_FAMILIES)}")
+    p = table["p_value"].to_numpy(dtype=np.float64)
+    identical = table["identical"].to_numpy(dtype=bool) if "identical" in table else np.zeros(len(table), bool)
+    in_family = ~np.isnan(p) & (~identical if family == "testable" else True)
+    adjusted = p.copy()
+    adjusted[in_family] = holm(p[in_family])
+    if "p_holm" not in table:
+        table.insert(table.columns.get_loc("p_value") + 1, "p_holm", adjusted)
+    else:
+        table["p_holm"] = adjusted
+    table["in_holm"] = in_family
+    return table
+
+
+def identical_losses(method: np.ndarray, baseline: np.ndarray, atol: float) -> bool:
+    """True when the seed-averaged losses of ``method`` and ``baseline`` (``[seeds, windows]`` each) agree within
+    ``atol`` in every window: the mean difference is then 0 and every test gives p = 1, whatever the seeds'
+    spread (nothing to test)."""
+    m, b = np.asarray(method, dtype=np.float64), np.asarray(baseline, dtype=np.float64)
+    return bool(np.max(np.abs(m.mean(axis=0) - b.mean(axis=0))) <= atol)
+
+
 def _metrics(losses: pd.DataFrame, metrics: Sequence[str] | None) -> list[str]:
     missing = [c for c in KEYS if c not in losses.columns]
     if missing:
@@ -465,7 +501,7 @@ def seed_summary(losses: pd.DataFrame, metrics: Sequence[str] | None = None) -> 
 def significance_table(losses: pd.DataFrame, horizon: int, stride: int, baseline: str = "macro",
                        metrics: Sequence[str] | None = None, test: str = "ewc", alpha: float = 0.05,
                        n_boot: int = 9999, seed: int = 0, rtol: float = 1e-12,
-                       unit: str = "windows_and_seeds") -> pd.DataFrame:
+                       unit: str = "windows_and_seeds", holm_family: str = "testable") -> pd.DataFrame:
     """Every (dataset, forecaster, method != baseline, metric) against the baseline with the same forecaster.
 
     ``losses``: long frame with columns ``dataset, forecaster, method, seed, origin`` and metric columns
@@ -477,9 +513,11 @@ def significance_table(losses: pd.DataFrame, horizon: int, stride: int, baseline
     per window (:func:`pool_seeds`), then ``d_w = method - baseline`` is tested with ``test`` (``ewc``, ``dm``
     or ``bootstrap``) over the windows. Columns: ``dataset, forecaster, method, metric, macro, value, diff,
     ci_low, ci_high, p_value, p_holm, n_windows, n_seeds, n_seeds_macro, test, unit, se_windows, se_seeds, lags,
-    statistic, df``; ``macro``/``value`` are the pooled metrics (mean over seeds), ``diff = value - macro``,
-    ``p_holm`` is Holm-adjusted over all rows; ``se_windows`` and ``se_seeds`` split the standard error into its
-    sources (``se_seeds`` NaN for the window test).
+    statistic, df, identical, in_holm``; ``macro``/``value`` are the pooled metrics (mean over seeds),
+    ``diff = value - macro``, ``p_holm`` is Holm-adjusted over the rows with ``in_holm`` (:func:`holm_table`:
+    ``holm_family="testable"`` leaves out the ``identical`` rows, whose forecasts give equal losses everywhere);
+    ``se_windows`` and ``se_seeds`` split the standard error into its sources (``se_seeds`` NaN for the window
+    test).
     Differences within ``rtol`` of the losses' scale count as identical forecasts (p = 1); a single window gives
     NaN p-values and intervals (not counted by Holm), so the tables built on it stay unmarked.
     """
@@ -490,6 +528,8 @@ def significance_table(losses: pd.DataFrame, horizon: int, stride: int, baseline
         raise ValueError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
     if unit == "windows_and_seeds" and test == "bootstrap":
         raise ValueError("unit windows_and_seeds needs a variance-based test (ewc or dm), not bootstrap")
+    if holm_family not in HOLM_FAMILIES:
+        raise ValueError(f"unknown Holm family {holm_family!r}; expected one of {', '.join(HOLM_FAMILIES)}")
     rows = []
     for (ds, fc), grp in losses.groupby(["dataset", "forecaster"], sort=True):
         base = grp[grp["method"] == baseline]
@@ -505,6 +545,7 @@ def significance_table(losses: pd.DataFrame, horizon: int, stride: int, baseline
                                      f"different origins ({len(v)} vs {len(b)} windows)")
                 scale = max(float(np.abs(b).mean()), float(np.abs(v).mean()), np.finfo(float).tiny)
                 used, se_w, se_s = "windows", math.nan, math.nan
+                identical = identical_losses(vm.to_numpy().T, bm.to_numpy().T, rtol * scale)
                 if len(v) < 2:  # one window: nothing to test with, p-value and interval NaN
                     r = PairedTest(test, float((v - b).mean()), math.nan, math.nan, math.nan, len(v), math.nan,
                                    math.nan, overlap_lags(horizon, stride))
@@ -524,12 +565,12 @@ def significance_table(losses: pd.DataFrame, horizon: int, stride: int, baseline
                              "ci_low": res["ci_low"], "ci_high": res["ci_high"], "p_value": res["p_value"],
                              "n_windows": res["n_windows"], "n_seeds": n_v, "n_seeds_macro": n_b,
                              "test": res["test"], "unit": used, "se_windows": se_w, "se_seeds": se_s,
-                             "lags": res["lags"], "statistic": res["statistic"], "df": res["df"]})
+                             "lags": res["lags"], "statistic": res["statistic"], "df": res["df"],
+                             "identical": identical})
     out = pd.DataFrame(rows)
     if out.empty:
         raise ValueError(f"per-window losses: no method other than {baseline!r} to compare")
-    out.insert(out.columns.get_loc("p_value") + 1, "p_holm", holm(out["p_value"].to_numpy()))
-    return out
+    return holm_table(out, holm_family)
 
 
 def plot_significance(table: pd.DataFrame, path: str | Path, alpha: float = 0.05) -> None:
