@@ -11,8 +11,10 @@ seeds a one-cluster (Macro) run.
 Writes a TSV (default ``results/benchmarks/statsforecast.tsv``): one row per (forecaster, refit_every) with
 the scores, the wall seconds, the seconds per fitted origin and the selected models.
 
-Usage: ``python workflow/scripts/bench_statsforecast.py --mirror /path/to/rossmann [--cases autoets:1,autoets:7]
-[--windows 27] [--out results/benchmarks/statsforecast.tsv]``
+Usage: ``python bench/bench_statsforecast.py --mirror /path/to/rossmann [--cases autoets:1,autoets:7]
+[--windows 27] [--out results/benchmarks/statsforecast.tsv]``. A case is ``forecaster:refit_every`` with
+optional forecaster options after a second colon, ``key=value`` joined by ``/`` (values parsed as YAML), e.g.
+``autoarima:1:approximation=false`` against ``autoarima:1:approximation=null``.
 """
 
 from __future__ import annotations
@@ -44,8 +46,20 @@ def rossmann_macro(mirror: Path) -> tuple[np.ndarray, pd.DatetimeIndex]:
     return panel.values.astype(np.float64).sum(axis=0), dates
 
 
+def parse_case(case: str) -> tuple[str, int, dict]:
+    """``"autoarima:1:approximation=null/max_p=3"`` -> ``("autoarima", 1, {"approximation": None, "max_p": 3})``."""
+    import yaml
+
+    name, refit, *rest = case.split(":", 2)
+    options = {}
+    for item in (rest[0].split("/") if rest and rest[0] else []):
+        key, _, value = item.partition("=")
+        options[key] = yaml.safe_load(value)
+    return name, int(refit), options
+
+
 def run_case(name: str, y: np.ndarray, dates: pd.DatetimeIndex, origins: list[int], refit_every: int,
-             n_samples: int, seed: int) -> tuple[RollingResult, float, str]:
+             n_samples: int, seed: int, options: dict | None = None) -> tuple[RollingResult, float, str]:
     """The rolling loop of :func:`mixseq.experiments.rolling.forecast_series` (same seeding), also recording the
     model selected at each refit: ``(result, seconds, "ETS(M,N,M) m=7 x27; ...")``."""
     rng = np.random.default_rng(seed * 1000)  # cluster 0 of a one-cluster run, as in rolling_forecast
@@ -55,7 +69,7 @@ def run_case(name: str, y: np.ndarray, dates: pd.DatetimeIndex, origins: list[in
     model = None
     for i, o in enumerate(origins):
         if i % refit_every == 0:
-            model = make_forecaster(name, seed=seed * 1000).fit(y[:o], dates[:o])
+            model = make_forecaster(name, seed=seed * 1000, **(options or {})).fit(y[:o], dates[:o])
             chosen.append(model.describe())
         assert model is not None
         samples[i] = model.sample(y[:o], dates[:o], HORIZON, n_samples, rng)
@@ -86,12 +100,13 @@ def main() -> None:
         raise SystemExit(f"--windows {args.windows}: the last window would end after {dates[-1].date()}")
     rows = []
     for case in args.cases.split(","):
-        name, refit = case.split(":")
+        name, refit, options = parse_case(case)
         origins = rolling_origins(start, end, HORIZON, STRIDE)
-        res, seconds, models = run_case(name, y, dates, origins, int(refit), args.n_samples, args.seed)
+        res, seconds, models = run_case(name, y, dates, origins, refit, args.n_samples, args.seed, options)
         n_fits = len(range(0, len(origins), int(refit)))
         sc = res.scores()
-        rows.append({"forecaster": name, "refit_every": int(refit), "n_windows": len(res.origins),
+        rows.append({"forecaster": name, "refit_every": refit,
+                     "options": "/".join(f"{k}={v}" for k, v in options.items()), "n_windows": len(res.origins),
                      "n_samples": args.n_samples, "r0.5": sc["r0.5"], "r0.9": sc["r0.9"], "smape": sc["smape"],
                      "seconds": seconds, "seconds_per_fit": seconds / n_fits,
                      "models": models})

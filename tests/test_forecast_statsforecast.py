@@ -151,3 +151,14 @@ def test_rossmann_macro_autoets_first_windows():
     point = f.model_.predict(h=30)["mean"]
     assert np.allclose(res.samples[0].mean(axis=0), point, rtol=0.05, atol=0.02 * point.max())
     assert "m=7" in models
+
+
+def test_bench_cases_take_forecaster_options():
+    """``bench/bench_statsforecast.py`` cases: ``forecaster:refit_every[:key=value/...]``, values parsed as YAML."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_statsforecast import parse_case
+
+    assert parse_case("autoets:7") == ("autoets", 7, {})
+    assert parse_case("autoarima:1:approximation=null/max_p=3") == ("autoarima", 1, {"approximation": None,
+                                                                                      "max_p": 3})
+    assert parse_case("autoarima:1:approximation=false")[2] == {"approximation": False}

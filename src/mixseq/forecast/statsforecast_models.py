@@ -188,13 +188,20 @@ class AutoETSForecaster(_StatsForecastModel):
 
 
 class AutoARIMAForecaster(_StatsForecastModel):
-    """``statsforecast.models.AutoARIMA``: (seasonal) ARIMA selected by AICc, Hyndman-Khandakar stepwise."""
+    """``statsforecast.models.AutoARIMA``: (seasonal) ARIMA selected by AICc, Hyndman-Khandakar stepwise.
+
+    ``approximation=None`` (default) is R's ``auto.arima`` rule: the candidate models are compared by their CSS
+    likelihood when the series is longer than 150 or the season longer than 12, and the chosen order is then fitted
+    by exact maximum likelihood. On the Rossmann macro series (27 windows, a refit at each) it selects the same
+    model at every origin as ``approximation=False`` (statsforecast's default, every candidate fitted exactly) in a
+    sixth of the time (docs/forecasting.md).
+    """
 
     name = "autoarima"
 
     def __init__(self, seed: int = 0, *, season: int | None = None, max_history: int | None = None,
                  d: int | None = None, D: int | None = None, max_p: int = 5, max_q: int = 5, max_P: int = 2,
-                 max_Q: int = 2, stepwise: bool = True, approximation: bool | None = False,
+                 max_Q: int = 2, stepwise: bool = True, approximation: bool | None = None,
                  seasonal: bool = True, ic: Literal["aicc", "aic", "bic"] = "aicc") -> None:
         super().__init__(seed=seed, season=season, max_history=max_history)
         self.arima_args: dict[str, Any] = {
