@@ -32,7 +32,7 @@ CONFIG = {
     "evaluation": {"horizon": 7, "stride": 7, "refit_every": 1},
     "forecasters": {"seasonal_naive": {}},
     "realdata": {"datasets": ["shop"], "methods": ["macro", "mixarma"], "forecasters": ["seasonal_naive"],
-                 "k": [2], "selection_metric": "r0.5"},
+                 "k": [2], "selection_metric": "r0.5", "validation": "always"},
     "sensitivity_k": {"method": "mixarma", "forecaster": "seasonal_naive"},
 }
 
@@ -275,6 +275,38 @@ def test_deleted_intermediates_are_rebuilt_with_downstream(wd: Path) -> None:
     assert (wd / RES / "shop/panel.parquet").exists()
     assert (wd / RES / "shop/clusters/mixarma/k2/seed0/assignments.tsv").exists()
     assert (wd / RES / "table4.tsv").stat().st_mtime_ns > table4
+
+
+@pytest.mark.slow
+def test_validation_auto_skips_runs_with_nothing_to_select(wd: Path) -> None:
+    """realdata.validation: auto on the finished run (one K per method, no `future`): only the tables are
+    rebuilt, from the test runs alone, with the same numbers; no forecast runs. Back to `always`, the
+    validation files are still there and up to date: again only the tables. With `future` in targets, `auto`
+    plans the validation runs again (future selects on them)."""
+    t4 = pd.read_csv(wd / RES / "table4.tsv", sep="\t", comment="#")
+    forecasts = {p: t for p, t in mtimes(wd / RES).items() if "/forecasts/" in p}
+    cfg = json.loads(json.dumps(CONFIG))
+    cfg["realdata"]["validation"] = "auto"
+    rc, out = smk(wd, write_config(wd, cfg, "auto.yaml"))
+    assert rc == 0, out[-3000:]
+    assert "realdata_tables" in ran(out) and "forecast" not in ran(out) and "cluster" not in ran(out)
+    pd.testing.assert_frame_equal(pd.read_csv(wd / RES / "table4.tsv", sep="\t", comment="#"), t4)
+    sel = pd.read_csv(wd / RES / "selection.tsv", sep="\t", comment="#")
+    assert sel["val_r0.5"].isna().all() and len(sel) == 2
+    assert {p: t for p, t in mtimes(wd / RES).items() if "/forecasts/" in p} == forecasts
+    rc, out = smk(wd, "config/auto.yaml", "-n")
+    assert rc == 0 and "Nothing to be done" in out, out[-3000:]
+    rc, out = smk(wd)  # back to always: the validation runs were kept and are current
+    assert rc == 0, out[-3000:]
+    assert "realdata_tables" in ran(out) and "forecast" not in ran(out)
+    assert pd.read_csv(wd / RES / "selection.tsv", sep="\t", comment="#")["val_r0.5"].notna().all()
+    # a fresh run dir with auto: no validation forecasts unless `future` selects on them
+    cfg["run"] = "auto"
+    rc, out = smk(wd, write_config(wd, cfg, "auto.yaml"), "-n")
+    assert rc == 0 and forecast_splits(out) == {"test"}, out[-3000:]
+    cfg["targets"] = [*cfg["targets"], "future"]
+    rc, out = smk(wd, write_config(wd, cfg, "auto.yaml"), "-n")
+    assert rc == 0 and forecast_splits(out) == {"test", "val"}, out[-3000:]
 
 
 @pytest.mark.slow

@@ -43,6 +43,24 @@ def scores() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def test_single_candidates_are_selected_without_validation_scores():
+    """realdata.validation: auto drops the validation runs of groups with one candidate (Macro, DTCR at K = 2):
+    the same selection and test rows as with them, val score NaN; a group with several candidates still needs
+    its validation scores."""
+    full = scores()
+    lone = (full["split"] == "val") & full["method"].isin(["macro", "dtcr"])
+    sel_all, chosen_all = select_on_validation(full, "r0.5")
+    sel, chosen = select_on_validation(full[~lone], "r0.5")
+    key = ["dataset", "method", "k", "forecaster", "seed"]
+    pd.testing.assert_frame_equal(chosen.drop(columns="val_r0.5").sort_values(key).reset_index(drop=True),
+                                  chosen_all.drop(columns="val_r0.5").sort_values(key).reset_index(drop=True))
+    assert sel.loc[sel["method"].isin(["macro", "dtcr"]), "val_r0.5"].isna().all()
+    assert sel.loc[sel["method"] == "mixseq", "val_r0.5"].notna().all() and len(sel) == len(sel_all) == 6
+    no_mixseq_val = full[~((full["split"] == "val") & (full["method"] == "mixseq") & (full["seed"] == 1))]
+    with pytest.raises(ValueError, match="several candidates to choose from"):
+        select_on_validation(no_mixseq_val, "r0.5")
+
+
 def write_assignments(tmp_path: Path, method: str, k: int, seed: int, labels: list[int]) -> str:
     path = tmp_path / f"{method}_k{k}_seed{seed}.tsv"
     pd.DataFrame({"id": [f"s{i}" for i in range(len(labels))], "cluster": labels}).to_csv(path, sep="\t",

@@ -265,10 +265,30 @@ def realdata_candidates():
     return runs
 
 
+def realdata_needs_validation():
+    """{(dataset, method base, forecaster base, seed): whether its runs are scored on the validation window}.
+
+    `realdata.validation: auto` scores a run on validation only where something selects on it: its group has
+    more than one candidate (K or variant), or the `future` target picks its run among every candidate by the
+    validation score (no `future.method`/`k`/`forecaster` named)."""
+    count = {}
+    for ds, m, k, f, seed in realdata_candidates():
+        key = (ds, base_name(m), base_name(f), seed)
+        count[key] = count.get(key, 0) + 1
+    always = config["realdata"]["validation"] == "always" or (
+        "future" in config["targets"] and future_fixed() is None)
+    return {key: always or n > 1 for key, n in count.items()}
+
+
 def realdata_scores(wildcards=None):
+    """Scores files of every candidate run: the test split, and the validation split where it selects."""
+    needs = realdata_needs_validation()
     files = []
     for run in realdata_candidates():
-        files += [run_path("scores", *run, split="val"), run_path("scores", *run, split="test")]
+        ds, m, k, f, seed = run
+        if needs[(ds, base_name(m), base_name(f), seed)]:
+            files.append(run_path("scores", *run, split="val"))
+        files.append(run_path("scores", *run, split="test"))
     return files
 
 
@@ -351,10 +371,12 @@ def all_targets():
     return files
 
 
-def upstream_of_run(dataset, method, k, forecaster, seed):
-    """Every file one scored run is built from: panel (and raw files), clustering outputs, forecasts of both splits."""
+def upstream_of_run(dataset, method, k, forecaster, seed, validation=True):
+    """Every file one scored run is built from: panel (and raw files), clustering outputs, the test forecasts and,
+    with `validation`, the validation forecasts."""
+    splits = [s for s in SPLIT_SUFFIX if validation or s == "test"]
     files = [run_path(kind, dataset, method, k, forecaster, seed, split)
-             for kind in ("forecasts", "scores") for split in SPLIT_SUFFIX]
+             for kind in ("forecasts", "scores") for split in splits]
     return files + upstream_of_cluster(dataset, method, k, seed)
 
 
@@ -377,8 +399,9 @@ def intermediate_files():
             files += [run_path(kind, ds, m, k, f, seed) for kind in ("forecasts", "scores")]
             files += upstream_of_cluster(ds, m, k, seed)
     if targets & {"table4", "table5", "methods", "sensitivity", "future", "significance"}:
-        for run in realdata_candidates():
-            files += upstream_of_run(*run)
+        needs = realdata_needs_validation()
+        for ds, m, k, f, seed in realdata_candidates():
+            files += upstream_of_run(ds, m, k, f, seed, needs[(ds, base_name(m), base_name(f), seed)])
     if "table3" in targets:
         for ds in real_datasets():
             files += [res_path(f"{ds}/panel.parquet")] + raw_files_of(ds) + raw_sidecars(ds)

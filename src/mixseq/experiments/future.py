@@ -140,7 +140,10 @@ def choose_candidate(selection: pd.DataFrame, dataset: str, fixed: dict[str, Any
         rows = rows[rows["k"].astype(int) == int(fixed["k"])]
     rows = rows[rows[val_cols[0]].notna()]
     if rows.empty:
-        raise ValueError(f"selection table has no validated run for dataset '{dataset}' matching {fixed}")
+        raise ValueError(f"selection table has no validated run for dataset '{dataset}' matching {fixed}: with "
+                         "realdata.validation 'auto' a run with no alternative is not scored on validation unless "
+                         "'future' is in config targets; add it there, set realdata.validation: always, or name "
+                         "future.method, future.k and future.forecaster")
     best = rows.loc[rows[val_cols[0]].idxmin()]
     return {"method": str(best["method"]), "k": int(best["k"]), "forecaster": str(best["forecaster"]),
             "seed": int(best["seed"]), "metric": val_cols[0][len("val_"):], "val_score": float(best[val_cols[0]])}

@@ -65,7 +65,8 @@ def select_on_validation(scores: pd.DataFrame, metric: str = "r0.5") -> tuple[pd
     test rows)``: the test score reported for a table cell is the one of the setting chosen on validation
     (paper §5.2: "the model with best validation performance is applied for obtaining the results on test").
     Point forecasters (ARMA, Prophet, seasonal naive) have no R_rho worth selecting on; ``metric`` falls back to
-    SMAPE when it is missing.
+    SMAPE when it is missing. A group with a single candidate and no validation score (``realdata.validation:
+    auto``) is selected as it is, with ``val_<metric>`` NaN; a group with several candidates must have them.
     """
     s = scores.copy()
     s["method_base"] = s["method"].map(base_name)
@@ -74,10 +75,21 @@ def select_on_validation(scores: pd.DataFrame, metric: str = "r0.5") -> tuple[pd
     group = ["dataset", "method_base", "forecaster_base", "seed"]
     val = s[s["split"] == "val"]
     test = s[s["split"] == "test"]
-    col = metric if metric in val.columns else "smape"
-    if val.empty:
+    col = metric if metric in s.columns else "smape"
+    # a group with a single candidate needs no validation run (realdata.validation: auto): it is selected as is
+    n_test = test.groupby(group, sort=False)["method"].transform("size")
+    has_val = test.set_index(group).index.isin(val.set_index(group).index)
+    lone = test[(n_test == 1).to_numpy() & ~has_val]
+    unvalidated = test[(n_test > 1).to_numpy() & ~has_val]
+    if not unvalidated.empty:
+        raise ValueError("no validation scores for groups with several candidates to choose from: "
+                         f"{unvalidated[group + cand].drop_duplicates(group).to_dict('records')[:3]}")
+    if val.empty and lone.empty:
         raise ValueError("no validation scores: tables select hyperparameters on the validation window")
-    best = val.loc[val.groupby(group, sort=False)[col].idxmin(), group + cand + [col]]
+    parts = [lone[group + cand].assign(**{col: np.nan})] if not lone.empty else []
+    if not val.empty:
+        parts.insert(0, val.loc[val.groupby(group, sort=False)[col].idxmin(), group + cand + [col]])
+    best = pd.concat(parts, ignore_index=True)
     best = best.rename(columns={col: f"val_{col}"})
     chosen = best.merge(test, on=group + cand, how="left", validate="one_to_one")
     missing = chosen[chosen["smape"].isna()]
