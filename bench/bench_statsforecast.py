@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -48,8 +49,6 @@ def rossmann_macro(mirror: Path) -> tuple[np.ndarray, pd.DatetimeIndex]:
 
 def parse_case(case: str) -> tuple[str, int, dict]:
     """``"autoarima:1:approximation=null/max_p=3"`` -> ``("autoarima", 1, {"approximation": None, "max_p": 3})``."""
-    import yaml
-
     name, refit, *rest = case.split(":", 2)
     options = {}
     for item in (rest[0].split("/") if rest and rest[0] else []):
@@ -103,7 +102,7 @@ def main() -> None:
         name, refit, options = parse_case(case)
         origins = rolling_origins(start, end, HORIZON, STRIDE)
         res, seconds, models = run_case(name, y, dates, origins, refit, args.n_samples, args.seed, options)
-        n_fits = len(range(0, len(origins), int(refit)))
+        n_fits = len(range(0, len(origins), refit))
         sc = res.scores()
         rows.append({"forecaster": name, "refit_every": refit,
                      "options": "/".join(f"{k}={v}" for k, v in options.items()), "n_windows": len(res.origins),

@@ -1,5 +1,6 @@
 # Helpers shared by all rules: config checks, path builders, target lists, wildcard constraints.
 import sys
+from collections import Counter
 from pathlib import Path
 
 
@@ -265,28 +266,29 @@ def realdata_candidates():
     return runs
 
 
-def realdata_needs_validation():
-    """{(dataset, method base, forecaster base, seed): whether its runs are scored on the validation window}.
+def realdata_validated_runs():
+    """The candidate runs (as in `realdata_candidates`) that are also scored on the validation window.
 
-    `realdata.validation: auto` scores a run on validation only where something selects on it: its group has
-    more than one candidate (K or variant), or the `future` target picks its run among every candidate by the
-    validation score (no `future.method`/`k`/`forecaster` named)."""
-    count = {}
-    for ds, m, k, f, seed in realdata_candidates():
-        key = (ds, base_name(m), base_name(f), seed)
-        count[key] = count.get(key, 0) + 1
-    always = config["realdata"]["validation"] == "always" or (
-        "future" in config["targets"] and future_fixed() is None)
-    return {key: always or n > 1 for key, n in count.items()}
+    `realdata.validation: auto` scores a run on validation only where something selects on it: its (dataset,
+    method base, forecaster base, seed) has more than one candidate (K or variant), or the `future` target picks
+    its run among every candidate by the validation score (no `future.method`/`k`/`forecaster` named)."""
+    runs = realdata_candidates()
+    if config["realdata"]["validation"] == "always" or ("future" in config["targets"] and future_fixed() is None):
+        return set(runs)
+    def group(run):
+        ds, method, _, forecaster, seed = run
+        return ds, base_name(method), base_name(forecaster), seed
+
+    sizes = Counter(group(run) for run in runs)
+    return {run for run in runs if sizes[group(run)] > 1}
 
 
 def realdata_scores(wildcards=None):
     """Scores files of every candidate run: the test split, and the validation split where it selects."""
-    needs = realdata_needs_validation()
+    validated = realdata_validated_runs()
     files = []
     for run in realdata_candidates():
-        ds, m, k, f, seed = run
-        if needs[(ds, base_name(m), base_name(f), seed)]:
+        if run in validated:
             files.append(run_path("scores", *run, split="val"))
         files.append(run_path("scores", *run, split="test"))
     return files
@@ -399,9 +401,9 @@ def intermediate_files():
             files += [run_path(kind, ds, m, k, f, seed) for kind in ("forecasts", "scores")]
             files += upstream_of_cluster(ds, m, k, seed)
     if targets & {"table4", "table5", "methods", "sensitivity", "future", "significance"}:
-        needs = realdata_needs_validation()
-        for ds, m, k, f, seed in realdata_candidates():
-            files += upstream_of_run(ds, m, k, f, seed, needs[(ds, base_name(m), base_name(f), seed)])
+        validated = realdata_validated_runs()
+        for run in realdata_candidates():
+            files += upstream_of_run(*run, validation=run in validated)
     if "table3" in targets:
         for ds in real_datasets():
             files += [res_path(f"{ds}/panel.parquet")] + raw_files_of(ds) + raw_sidecars(ds)
